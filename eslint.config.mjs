@@ -1,0 +1,27 @@
+import hmppsConfig from '@ministryofjustice/eslint-config-hmpps'
+
+export default [
+  ...hmppsConfig({
+    extraIgnorePaths: ['data/', 'test-results/', 'bench/results/', 'coverage/'],
+    extraPathsAllowingDevDependencies: ['bench/**', 'test/**'],
+  }),
+  {
+    rules: {
+      // Node runs TypeScript by type stripping, which needs explicit `.ts` suffixes on relative imports.
+      'import/extensions': ['error', 'ignorePackages', { ts: 'always', js: 'always' }],
+      // Domain operations are exported one per file but named: default exports hide names.
+      'import/prefer-default-export': 'off',
+      'no-restricted-syntax': ['error', 'ForInStatement', 'LabeledStatement', 'WithStatement'],
+      'no-await-in-loop': 'off',
+      'no-continue': 'off',
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
+    },
+  },
+]

@@ -1,0 +1,83 @@
+import { Command, CommanderError } from 'commander'
+import { loadConfig } from '../config.ts'
+import { migrateToLatest, openStore } from '../platform/db/database.ts'
+import { loadCatalogue } from '../catalogue/load.ts'
+import { syncBuiltInCatalogue } from '../catalogue/operations.ts'
+import { createServices } from '../services.ts'
+import { serve } from '../main.ts'
+import { registerCatalogueCommands } from './catalogue.ts'
+import { createOutput, fail } from './output.ts'
+
+/** The `assure` command line. */
+export function buildProgram(): Command {
+  const program = new Command('assure')
+    .description('Assure: the MoJ Cyber Security Guidance: Supplier Edition, put into practice')
+    .showHelpAfterError('(run assure --help for the commands)')
+    .exitOverride()
+
+  program
+    .command('serve')
+    .description('Run the web service (the same as npm start)')
+    .option('--json', 'accepted for consistency; the service logs JSON lines')
+    .action(async (options: { json?: boolean }) => {
+      await serve(process.env).catch(error => fail(error, options.json === true))
+    })
+
+  program
+    .command('migrate')
+    .description('Bring the store up to date and store the built-in catalogue version')
+    .option('--json', 'report the result as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const json = options.json === true
+      try {
+        const config = loadConfig(process.env)
+        const catalogue = loadCatalogue()
+        const store = openStore(config.database)
+        try {
+          const { applied } = await migrateToLatest(store)
+          const synced = await syncBuiltInCatalogue(createServices({ config, store, catalogue }).catalogueDeps)
+          createOutput(json).result({ engine: store.engine, applied, catalogue: synced }, [
+            applied.length === 0
+              ? 'The store was already up to date.'
+              : `Applied ${applied.length} migrations: ${applied.join(', ')}`,
+            synced.stored
+              ? `Stored catalogue version ${synced.ref}.`
+              : `Catalogue version ${synced.ref} was already stored.`,
+          ])
+        } finally {
+          await store.close()
+        }
+      } catch (error) {
+        fail(error, json)
+      }
+    })
+
+  registerCatalogueCommands(program)
+  return program
+}
+
+/** Runs the CLI; usage errors get commander's one-line message and exit 1. */
+export async function runCli(argv: readonly string[]): Promise<void> {
+  const program = buildProgram()
+  try {
+    await program.parseAsync([...argv], { from: 'user' })
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exit(error.exitCode === 0 ? 0 : 1)
+    }
+    fail(error, argv.includes('--json'))
+  }
+}
+
+/** A closed pipe (`assure catalogue export ... | head`) is the reader's choice, not a failure. */
+export function exitQuietlyOnClosedPipe(): void {
+  process.stdout.on('error', error => {
+    if ((error as NodeJS.ErrnoException).code === 'EPIPE') process.exit(0)
+    throw error
+  })
+}
+
+if (import.meta.main) {
+  exitQuietlyOnClosedPipe()
+  await runCli(process.argv.slice(2))
+}

@@ -1,0 +1,131 @@
+import path from 'node:path'
+import { z } from 'zod'
+import { AssureError } from './platform/errors.ts'
+import { problemsFrom } from './platform/validation.ts'
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+/** Every environment variable Assure reads, with its default and meaning (the README's table is generated from this list). */
+export const ENVIRONMENT_VARIABLES = [
+  {
+    name: 'NODE_ENV',
+    default: 'development',
+    meaning: '`production`, `development` or `test`. Production refuses insecure settings.',
+  },
+  { name: 'HOST', default: '127.0.0.1', meaning: 'Interface the web server listens on.' },
+  { name: 'PORT', default: '3000', meaning: 'TCP port the web server listens on (0–65535; 0 picks a free port).' },
+  {
+    name: 'ASSURE_DATA_DIR',
+    default: './data',
+    meaning: 'Folder for the SQLite store and local files; created if missing.',
+  },
+  {
+    name: 'DATABASE_URL',
+    default: '(unset: SQLite in the data folder)',
+    meaning: '`postgres://user:password@host:port/database` to use PostgreSQL instead of SQLite.',
+  },
+  {
+    name: 'ASSURE_PUBLIC_URL',
+    default: 'http://HOST:PORT',
+    meaning:
+      'The address people use. Required in production, and must be `https://` there (turns on HSTS and `__Host-` cookies).',
+  },
+  {
+    name: 'ASSURE_TRUST_PROXY',
+    default: 'false',
+    meaning: '`true` when behind a reverse proxy that sets `X-Forwarded-For`.',
+  },
+  {
+    name: 'ASSURE_MAX_BODY_BYTES',
+    default: '1048576',
+    meaning: 'Largest request body accepted, in bytes (1 KiB–50 MiB).',
+  },
+  { name: 'LOG_LEVEL', default: 'info', meaning: `Application log level: ${LOG_LEVELS.join(', ')}.` },
+] as const
+
+const booleanFlag = z.enum(['true', 'false'], { error: 'must be true or false' }).transform(value => value === 'true')
+
+const EnvironmentSchema = z
+  .object({
+    NODE_ENV: z
+      .enum(['production', 'development', 'test'], { error: 'must be production, development or test' })
+      .default('development'),
+    HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
+    PORT: z.coerce
+      .number({ error: 'must be a whole number from 0 to 65535 (0 picks a free port)' })
+      .int('must be a whole number from 0 to 65535 (0 picks a free port)')
+      .min(0, 'must be a whole number from 0 to 65535 (0 picks a free port)')
+      .max(65535, 'must be a whole number from 0 to 65535 (0 picks a free port)')
+      .default(3000),
+    ASSURE_DATA_DIR: z.string().min(1, 'must not be empty').default('./data'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    ASSURE_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+    ASSURE_TRUST_PROXY: booleanFlag.default(false),
+    ASSURE_MAX_BODY_BYTES: z.coerce
+      .number({ error: 'must be a whole number of bytes from 1024 to 52428800' })
+      .int('must be a whole number of bytes from 1024 to 52428800')
+      .min(1024, 'must be a whole number of bytes from 1024 to 52428800')
+      .max(52_428_800, 'must be a whole number of bytes from 1024 to 52428800')
+      .default(1_048_576),
+    LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'production') return
+    if (env.ASSURE_PUBLIC_URL === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['ASSURE_PUBLIC_URL'], message: 'is required in production' })
+    } else if (!env.ASSURE_PUBLIC_URL.startsWith('https://')) {
+      ctx.addIssue({ code: 'custom', path: ['ASSURE_PUBLIC_URL'], message: 'must be an https:// URL in production' })
+    }
+  })
+
+/** The validated configuration every entry point shares. */
+export interface Config {
+  readonly environment: 'production' | 'development' | 'test'
+  readonly host: string
+  readonly port: number
+  readonly dataDir: string
+  readonly database:
+    { readonly engine: 'sqlite'; readonly file: string } | { readonly engine: 'postgres'; readonly url: string }
+  readonly publicUrl: string
+  readonly secureCookies: boolean
+  readonly trustProxy: boolean
+  readonly maxBodyBytes: number
+  readonly logLevel: (typeof LOG_LEVELS)[number]
+}
+
+/** Reads the environment once; on any problem throws CONFIG_INVALID naming every variable that is wrong. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const known = Object.fromEntries(
+    ENVIRONMENT_VARIABLES.map(({ name }) => [name, env[name] === '' ? undefined : env[name]]),
+  )
+  const result = EnvironmentSchema.safeParse(known)
+  if (!result.success) {
+    throw new AssureError('CONFIG_INVALID', 'The configuration is not valid', { problems: problemsFrom(result.error) })
+  }
+  const parsed = result.data
+  const dataDir = path.resolve(parsed.ASSURE_DATA_DIR)
+  const publicUrl = parsed.ASSURE_PUBLIC_URL ?? `http://${parsed.HOST}:${parsed.PORT}`
+  return {
+    environment: parsed.NODE_ENV,
+    host: parsed.HOST,
+    port: parsed.PORT,
+    dataDir,
+    database:
+      parsed.DATABASE_URL === undefined
+        ? { engine: 'sqlite', file: path.join(dataDir, 'assure.sqlite') }
+        : { engine: 'postgres', url: parsed.DATABASE_URL },
+    publicUrl: publicUrl.replace(/\/$/, ''),
+    secureCookies: publicUrl.startsWith('https://'),
+    trustProxy: parsed.ASSURE_TRUST_PROXY,
+    maxBodyBytes: parsed.ASSURE_MAX_BODY_BYTES,
+    logLevel: parsed.LOG_LEVEL,
+  }
+}
+
+/** The lines printed when configuration is refused: one per problem, naming the variable. */
+export function describeConfigProblems(error: AssureError): string[] {
+  return error.problems.map(problem => `${problem.path}: ${problem.message}`)
+}

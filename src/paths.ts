@@ -1,0 +1,31 @@
+/** Every URL path Assure serves, in one place, used by routes, redirects and templates. */
+export const paths = {
+  home: '/',
+  healthz: '/healthz',
+  readyz: '/readyz',
+  assets: '/assets/',
+  catalogueShortcut: '/catalogue',
+  catalogues: '/catalogues',
+  catalogue: (ref: string) => `/catalogues/${encodeURIComponent(ref)}`,
+  requirements: (ref: string, query?: Record<string, string | undefined>) => {
+    const search = new URLSearchParams(
+      Object.entries(query ?? {}).filter(
+        (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '',
+      ),
+    ).toString()
+    return `/catalogues/${encodeURIComponent(ref)}/requirements${search === '' ? '' : `?${search}`}`
+  },
+  requirement: (ref: string, id: string) =>
+    `/catalogues/${encodeURIComponent(ref)}/requirements/${encodeURIComponent(id)}`,
+  guidance: (ref: string) => `/catalogues/${encodeURIComponent(ref)}/guidance`,
+  guidanceSection: (ref: string, slug: string) =>
+    `/catalogues/${encodeURIComponent(ref)}/guidance/${encodeURIComponent(slug)}`,
+  api: {
+    openapi: '/api/v1/openapi.json',
+    catalogues: '/api/v1/catalogue',
+    requirements: (ref: string) => `/api/v1/catalogue/${encodeURIComponent(ref)}/requirements`,
+    requirement: (ref: string, id: string) =>
+      `/api/v1/catalogue/${encodeURIComponent(ref)}/requirements/${encodeURIComponent(id)}`,
+    oscal: (ref: string) => `/api/v1/catalogue/${encodeURIComponent(ref)}/oscal`,
+  },
+} as const

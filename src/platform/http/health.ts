@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify'
+import type { Services } from '../../services.ts'
+import { paths } from '../../paths.ts'
+import { pendingMigrations } from '../db/database.ts'
+
+/** `/healthz` says the process is up; `/readyz` says the store answers, migrations are current and how far the clocks differ. */
+export function registerHealthRoutes(app: FastifyInstance, services: Services): void {
+  app.get(paths.healthz, async () => ({ status: 'ok' }))
+
+  app.get(paths.readyz, async (request, reply) => {
+    const checks: Record<string, unknown> = {}
+    let ready = true
+    try {
+      const before = Date.now()
+      const databaseTime = await services.store.databaseTime()
+      const after = Date.now()
+      const appTime = (before + after) / 2
+      checks.store = { status: 'ok', engine: services.store.engine, roundTripMs: after - before }
+      checks.clock = {
+        appTime: new Date(appTime).toISOString(),
+        databaseTime: databaseTime.toISOString(),
+        skewMs: Math.round(databaseTime.getTime() - appTime),
+      }
+      const pending = await pendingMigrations(services.store)
+      checks.migrations = pending.length === 0 ? { status: 'ok' } : { status: 'pending', pending }
+      if (pending.length > 0) ready = false
+    } catch (error) {
+      request.log.error({ err: error }, 'readiness check failed')
+      checks.store = { status: 'unreachable', engine: services.store.engine }
+      ready = false
+    }
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', checks })
+  })
+}

@@ -1,0 +1,46 @@
+import path from 'node:path'
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
+// eslint-disable-next-line import/default -- nunjucks is CommonJS; Node gives its exports as the default
+import nunjucks from 'nunjucks'
+import { paths } from '../../paths.ts'
+
+const require = createRequire(import.meta.url)
+const here = path.dirname(fileURLToPath(import.meta.url))
+const srcDir = path.resolve(here, '..', '..')
+
+/** Folders of the front-end packages, resolved through Node so a hoisted or nested install both work. */
+export const frontendDirs = {
+  govuk: path.join(path.dirname(require.resolve('govuk-frontend/package.json')), 'dist'),
+  moj: path.dirname(require.resolve('@ministryofjustice/frontend/package.json')),
+  public: path.join(here, 'public'),
+}
+
+/** Template folders: the shared layout first, then each feature's own views. */
+export function viewFolders(): string[] {
+  return [path.join(here, 'views'), path.join(srcDir, 'catalogue', 'views'), frontendDirs.govuk, frontendDirs.moj]
+}
+
+/** The Nunjucks environment: autoescaping on, undefined values an error in tests so broken templates fail loudly. */
+export function createViewEnvironment(options: { strictUndefined: boolean }): nunjucks.Environment {
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(viewFolders(), { noCache: false }), {
+    autoescape: true,
+    throwOnUndefined: options.strictUndefined,
+    trimBlocks: true,
+    lstripBlocks: true,
+  })
+  env.addGlobal('paths', paths)
+  env.addGlobal('serviceName', 'Assure')
+  env.addFilter(
+    'plural',
+    (count: number, singular: string, plural?: string) =>
+      `${count} ${count === 1 ? singular : (plural ?? `${singular}s`)}`,
+  )
+  env.addFilter('formatDate', (value: string) => {
+    const date = new Date(value)
+    return Number.isNaN(date.getTime())
+      ? value
+      : date.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })
+  })
+  return env
+}
