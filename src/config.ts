@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { z } from 'zod'
-import { AssureError } from './platform/errors.ts'
+import { AssureError, type Problem } from './platform/errors.ts'
 import { problemsFrom } from './platform/validation.ts'
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -45,41 +45,41 @@ export const ENVIRONMENT_VARIABLES = [
 
 const booleanFlag = z.enum(['true', 'false'], { error: 'must be true or false' }).transform(value => value === 'true')
 
-const EnvironmentSchema = z
-  .object({
-    NODE_ENV: z
-      .enum(['production', 'development', 'test'], { error: 'must be production, development or test' })
-      .default('development'),
-    HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
-    PORT: z.coerce
-      .number({ error: 'must be a whole number from 0 to 65535 (0 picks a free port)' })
-      .int('must be a whole number from 0 to 65535 (0 picks a free port)')
-      .min(0, 'must be a whole number from 0 to 65535 (0 picks a free port)')
-      .max(65535, 'must be a whole number from 0 to 65535 (0 picks a free port)')
-      .default(3000),
-    ASSURE_DATA_DIR: z.string().min(1, 'must not be empty').default('./data'),
-    DATABASE_URL: z
-      .string()
-      .regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// or postgresql:// URL')
-      .optional(),
-    ASSURE_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
-    ASSURE_TRUST_PROXY: booleanFlag.default(false),
-    ASSURE_MAX_BODY_BYTES: z.coerce
-      .number({ error: 'must be a whole number of bytes from 1024 to 52428800' })
-      .int('must be a whole number of bytes from 1024 to 52428800')
-      .min(1024, 'must be a whole number of bytes from 1024 to 52428800')
-      .max(52_428_800, 'must be a whole number of bytes from 1024 to 52428800')
-      .default(1_048_576),
-    LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
-  })
-  .superRefine((env, ctx) => {
-    if (env.NODE_ENV !== 'production') return
-    if (env.ASSURE_PUBLIC_URL === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['ASSURE_PUBLIC_URL'], message: 'is required in production' })
-    } else if (!env.ASSURE_PUBLIC_URL.startsWith('https://')) {
-      ctx.addIssue({ code: 'custom', path: ['ASSURE_PUBLIC_URL'], message: 'must be an https:// URL in production' })
-    }
-  })
+const EnvironmentSchema = z.object({
+  NODE_ENV: z
+    .enum(['production', 'development', 'test'], { error: 'must be production, development or test' })
+    .default('development'),
+  HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
+  PORT: z.coerce
+    .number({ error: 'must be a whole number from 0 to 65535 (0 picks a free port)' })
+    .int('must be a whole number from 0 to 65535 (0 picks a free port)')
+    .min(0, 'must be a whole number from 0 to 65535 (0 picks a free port)')
+    .max(65535, 'must be a whole number from 0 to 65535 (0 picks a free port)')
+    .default(3000),
+  ASSURE_DATA_DIR: z.string().min(1, 'must not be empty').default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  ASSURE_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  ASSURE_TRUST_PROXY: booleanFlag.default(false),
+  ASSURE_MAX_BODY_BYTES: z.coerce
+    .number({ error: 'must be a whole number of bytes from 1024 to 52428800' })
+    .int('must be a whole number of bytes from 1024 to 52428800')
+    .min(1024, 'must be a whole number of bytes from 1024 to 52428800')
+    .max(52_428_800, 'must be a whole number of bytes from 1024 to 52428800')
+    .default(1_048_576),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+})
+
+/** Rules that hold only in production, checked on the raw values so they are reported alongside any other problem. */
+function productionProblems(raw: Record<string, string | undefined>): Problem[] {
+  if (raw.NODE_ENV !== 'production') return []
+  if (raw.ASSURE_PUBLIC_URL === undefined) return [{ path: 'ASSURE_PUBLIC_URL', message: 'is required in production' }]
+  if (!raw.ASSURE_PUBLIC_URL.startsWith('https://'))
+    return [{ path: 'ASSURE_PUBLIC_URL', message: 'must be an https:// URL in production' }]
+  return []
+}
 
 /** The validated configuration every entry point shares. */
 export interface Config {
@@ -102,8 +102,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ENVIRONMENT_VARIABLES.map(({ name }) => [name, env[name] === '' ? undefined : env[name]]),
   )
   const result = EnvironmentSchema.safeParse(known)
-  if (!result.success) {
-    throw new AssureError('CONFIG_INVALID', 'The configuration is not valid', { problems: problemsFrom(result.error) })
+  const problems = [...(result.success ? [] : problemsFrom(result.error)), ...productionProblems(known)]
+  if (!result.success || problems.length > 0) {
+    throw new AssureError('CONFIG_INVALID', 'The configuration is not valid', { problems })
   }
   const parsed = result.data
   const dataDir = path.resolve(parsed.ASSURE_DATA_DIR)

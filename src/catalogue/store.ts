@@ -98,6 +98,7 @@ export async function storeCatalogue(
         published: record.published,
         kind: record.kind,
         content_hash: hash,
+        requirement_count: record.items.filter(item => item.kind !== 'informational').length,
         stored_at: now.toISOString(),
       })
       .execute()
@@ -149,7 +150,7 @@ function toStoredCatalogue(row: {
   published: string
   kind: 'builtin' | 'oscal'
   stored_at: string
-  item_count: number | string
+  item_count: number
 }): StoredCatalogue {
   return {
     id: row.id,
@@ -160,7 +161,7 @@ function toStoredCatalogue(row: {
     published: row.published,
     kind: row.kind,
     storedAt: row.stored_at,
-    itemCount: Number(row.item_count),
+    itemCount: row.item_count,
   }
 }
 
@@ -168,19 +169,12 @@ const catalogueColumns = (db: Db) =>
   db
     .selectFrom('catalogues as c')
     .select(['c.id', 'c.ref', 'c.framework', 'c.title', 'c.version', 'c.published', 'c.kind', 'c.stored_at'])
-    .select(eb =>
-      eb
-        .selectFrom('catalogue_items as i')
-        .whereRef('i.catalogue_id', '=', 'c.id')
-        .where('i.kind', '!=', 'informational')
-        .select(eb2 => eb2.fn.countAll<number>().as('n'))
-        .as('item_count'),
-    )
+    .select('c.requirement_count as item_count')
 
 /** Every stored catalogue: the built-in versions first (newest first), then imported frameworks by title. */
 export async function listCatalogues(db: Db): Promise<StoredCatalogue[]> {
   const rows = await catalogueColumns(db).orderBy('c.kind').orderBy('c.stored_at', 'desc').orderBy('c.title').execute()
-  return rows.map(row => toStoredCatalogue({ ...row, item_count: row.item_count ?? 0 }))
+  return rows.map(toStoredCatalogue)
 }
 
 /** A catalogue by reference: `latest` (newest built-in version), a built-in version, or an imported catalogue's ref. */
@@ -191,7 +185,7 @@ export async function findCatalogue(db: Db, ref: string): Promise<StoredCatalogu
       ? query.where('c.kind', '=', 'builtin').orderBy('c.stored_at', 'desc')
       : query.where('c.ref', '=', ref)
   const row = await query.limit(1).executeTakeFirst()
-  return row === undefined ? undefined : toStoredCatalogue({ ...row, item_count: row.item_count ?? 0 })
+  return row === undefined ? undefined : toStoredCatalogue(row)
 }
 
 /** The catalogue's groups, in order. */

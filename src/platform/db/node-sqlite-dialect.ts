@@ -1,16 +1,30 @@
-import { DatabaseSync, type SQLInputValue } from 'node:sqlite'
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite'
 import { SqliteDialect, type SqliteAdapter, type SqliteDatabase, type SqliteStatement } from 'kysely'
 import { TransactionalDdlSqliteAdapter } from './transactional-sqlite-adapter.ts'
+
+const STATEMENT_CACHE_SIZE = 500
 
 /**
  * Kysely's SqliteDialect expects a better-sqlite3-like handle; this adapts Node's built-in `node:sqlite`
  * so the embedded store needs no native addon.
  */
 function adapt(database: DatabaseSync): SqliteDatabase {
+  // Kysely prepares every query it runs; preparing is a good part of a short query's cost, so statements are
+  // kept by their SQL text (queries are parameterised, so the set of texts is small and bounded).
+  const statements = new Map<string, StatementSync>()
+  const prepared = (sql: string): StatementSync => {
+    let statement = statements.get(sql)
+    if (statement === undefined) {
+      statement = database.prepare(sql)
+      if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value as string)
+      statements.set(sql, statement)
+    }
+    return statement
+  }
   return {
     close: () => database.close(),
     prepare(sql: string): SqliteStatement {
-      const statement = database.prepare(sql)
+      const statement = prepared(sql)
       const params = (parameters: ReadonlyArray<unknown>) => parameters.map(toSqlite)
       return {
         reader: statement.columns().length > 0,

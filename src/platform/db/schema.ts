@@ -9,6 +9,8 @@ export interface CataloguesTable {
   published: string
   kind: 'builtin' | 'oscal'
   content_hash: string
+  /** Catalogues never change once stored, so their size is kept rather than counted on every read. */
+  requirement_count: number
   stored_at: string
 }
 

@@ -99,9 +99,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return this.type('text/html; charset=utf-8').send(html)
   })
 
-  // CSRF protection for every state-changing request from a browser form. The JSON API takes bearer tokens,
+  // CSRF protection for every state-changing request from a browser form, checked once the body (with its
+  // token) is parsed; oversized bodies are refused before that. The JSON API takes bearer tokens,
   // never cookies, so it is not exposed to CSRF.
-  app.addHook('onRequest', (request, reply, done) => {
+  app.addHook('preValidation', (request, reply, done) => {
     if (SAFE_METHODS.has(request.method) || request.url.startsWith('/api/')) {
       done()
       return

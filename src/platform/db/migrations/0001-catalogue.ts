@@ -12,6 +12,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('published', 'text', col => col.notNull())
     .addColumn('kind', 'text', col => col.notNull())
     .addColumn('content_hash', 'text', col => col.notNull())
+    .addColumn('requirement_count', 'integer', col => col.notNull())
     .addColumn('stored_at', 'text', col => col.notNull())
     .addUniqueConstraint('catalogues_framework_version', ['framework', 'version'])
     .execute()
