@@ -64,3 +64,11 @@ describe('configuration', () => {
     for (const variable of ENVIRONMENT_VARIABLES) assert.ok(variable.meaning.length > 10, variable.name)
   })
 })
+
+describe('the README', () => {
+  it('documents every environment variable with its default', async () => {
+    const { readFileSync } = await import('node:fs')
+    const readme = readFileSync(path.resolve('README.md'), 'utf8')
+    for (const variable of ENVIRONMENT_VARIABLES) assert.ok(readme.includes(`| \`${variable.name}\` |`), variable.name)
+  })
+})
