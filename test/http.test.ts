@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { FastifyInstance } from 'fastify'
 import { csrfFor, startApp } from './helpers/app.ts'
-import { engines, type TestStore } from './helpers/stores.ts'
+import { engines, sqliteStore, type TestStore } from './helpers/stores.ts'
 
 for (const engine of engines()) {
   describe(`the web service on ${engine.name}`, () => {
@@ -162,3 +162,29 @@ for (const engine of engines()) {
     })
   })
 }
+
+describe('the web service behind HTTPS', () => {
+  it('sends HSTS and sets the CSRF cookie with the __Host- prefix and Secure', async () => {
+    const store = sqliteStore()
+    const { app, close } = await startApp(store, {
+      env: { ASSURE_PUBLIC_URL: 'https://assure.example' },
+      beforeReady: instance => {
+        instance.get('/test/form', async (_request, reply) =>
+          reply.type('text/html').send(`<input name="_csrf" value="${reply.generateCsrf()}">`),
+        )
+      },
+    })
+    try {
+      const response = await app.inject('/test/form')
+      assert.equal(response.headers['strict-transport-security'], 'max-age=31536000; includeSubDomains')
+      assert.match(String(response.headers['content-security-policy']), /upgrade-insecure-requests/)
+      assert.match(
+        String(response.headers['set-cookie']),
+        /^__Host-assure-csrf=[^;]+; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
+      )
+    } finally {
+      await close()
+      await store.dispose()
+    }
+  })
+})
