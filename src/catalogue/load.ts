@@ -25,6 +25,8 @@ function parseWith<S extends z.ZodType>(
   where: string,
   problems: Problem[],
 ): z.infer<S> | undefined {
+  // An unreadable file has already been reported; its missing value would only add noise.
+  if (value === undefined) return undefined
   const result = schema.safeParse(value)
   if (result.success) return result.data
   problems.push(
