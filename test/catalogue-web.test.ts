@@ -29,6 +29,11 @@ for (const engine of engines()) {
         page.body,
         /Baseline for Amazon Web Services accounts<\/a>[\s\S]*?<td class="govuk-table__cell govuk-table__cell--numeric">62<\/td>/,
       )
+      // A chapter counts the sections under it.
+      assert.match(
+        page.body,
+        /Supplier relationships\s*<\/span>[\s\S]*?<td class="govuk-table__cell govuk-table__cell--numeric">120<\/td>/,
+      )
     })
 
     it('searches without JavaScript and keeps the filters in the form', async () => {

@@ -56,16 +56,22 @@ export async function summariseCatalogue(
   ref: string,
 ): Promise<{
   catalogue: StoredCatalogue
-  groups: Array<StoredGroup & { count: number; informationalCount: number }>
+  groups: Array<StoredGroup & { count: number; total: number; informationalCount: number }>
   byFunction: Array<{ name: string; count: number }>
 }> {
   const catalogue = await requireCatalogue(deps, ref)
   const [groups, items] = await Promise.all([listGroups(deps.db, catalogue.id), allItems(deps.db, catalogue.id)])
+  const own = (groupId: string) =>
+    items.filter(item => item.groupId === groupId && item.kind !== 'informational').length
+  // A chapter's total includes the sections under it, so the table adds up.
+  const total = (groupId: string): number =>
+    own(groupId) + groups.filter(group => group.parentId === groupId).reduce((sum, child) => sum + total(child.id), 0)
   return {
     catalogue,
     groups: groups.map(group => ({
       ...group,
-      count: items.filter(item => item.groupId === group.id && item.kind !== 'informational').length,
+      count: own(group.id),
+      total: total(group.id),
       informationalCount: items.filter(item => item.groupId === group.id && item.kind === 'informational').length,
     })),
     byFunction: MCSS_FUNCTIONS.map(name => ({ name, count: items.filter(item => item.mcss.includes(name)).length })),

@@ -21,11 +21,15 @@ export interface Quotation {
 
 /** Strips the guidance's markdown residue (bold markers, link targets, escapes) for display. */
 export function displayText(raw: string): string {
-  return raw
-    .replace(/\*\*/g, '')
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/\\([()[\]])/g, '$1')
-    .replace(/<ul[^>]*>/g, '')
+  return (
+    raw
+      .replace(/\*\*/g, '')
+      .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+      .replace(/\\([()[\]])/g, '$1')
+      .replace(/<ul[^>]*>/g, '')
+      // The guidance's tables arrive as tab-separated rows: one cell a line reads better than a run-on row.
+      .replace(/\t/g, '\n')
+  )
 }
 
 const HEADING_MAX = 100
