@@ -116,6 +116,15 @@ describe('catalogue pages in Chromium', async () => {
     await expectAccessible(page, 'guidance-section')
   })
 
+  test('shows the guidance index and the frameworks list, accessible', async () => {
+    await page.goto(`${baseUrl}/catalogues/latest/guidance`)
+    await verifyOnPage(page, 'Read the guidance')
+    await expectAccessible(page, 'guidance-index')
+    await page.goto(`${baseUrl}/catalogues`)
+    await verifyOnPage(page, 'Frameworks')
+    await expectAccessible(page, 'frameworks')
+  })
+
   test('shows the not-found page, accessible', async () => {
     await page.goto(`${baseUrl}/nowhere`)
     await verifyOnPage(page, 'Page not found')
