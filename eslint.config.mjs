@@ -17,6 +17,15 @@ export default [
     },
   },
   {
+    // Browser modules served to pages: modern syntax, browser globals.
+    files: ['src/platform/http/public/**/*.mjs'],
+    languageOptions: {
+      ecmaVersion: 'latest',
+      sourceType: 'module',
+      globals: { window: 'readonly', document: 'readonly', fetch: 'readonly' },
+    },
+  },
+  {
     files: ['**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',

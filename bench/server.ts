@@ -16,6 +16,7 @@ await bare.listen({ host: '127.0.0.1', port: 0 })
 const config = loadConfig({
   NODE_ENV: 'production',
   ASSURE_PUBLIC_URL: 'https://assure.bench.invalid',
+  ASSURE_SMTP_URL: 'smtp://127.0.0.1:2525',
   ASSURE_DATA_DIR: dataDir,
   PORT: '0',
   LOG_LEVEL: 'warn',

@@ -24,7 +24,8 @@ describe('configuration', () => {
     assert.equal(config.host, '127.0.0.1')
     assert.equal(config.port, 3000)
     assert.deepEqual(config.database, { engine: 'sqlite', file: path.resolve('data', 'assure.sqlite') })
-    assert.equal(config.publicUrl, 'http://127.0.0.1:3000')
+    // WebAuthn does not accept IP addresses, so the loopback default is offered as localhost.
+    assert.equal(config.publicUrl, 'http://localhost:3000')
     assert.equal(config.secureCookies, false)
   })
 
@@ -49,11 +50,23 @@ describe('configuration', () => {
   })
 
   it('refuses production without an https public URL rather than guessing one', () => {
-    assert.deepEqual(problemsFor({ NODE_ENV: 'production' }), ['ASSURE_PUBLIC_URL: is required in production'])
-    assert.deepEqual(problemsFor({ NODE_ENV: 'production', ASSURE_PUBLIC_URL: 'http://assure.example' }), [
-      'ASSURE_PUBLIC_URL: must be an https:// URL in production',
+    assert.deepEqual(problemsFor({ NODE_ENV: 'production' }), [
+      'ASSURE_PUBLIC_URL: is required in production',
+      'ASSURE_SMTP_URL: is required in production',
     ])
-    const config = loadConfig({ NODE_ENV: 'production', ASSURE_PUBLIC_URL: 'https://assure.example/' })
+    assert.deepEqual(
+      problemsFor({
+        NODE_ENV: 'production',
+        ASSURE_PUBLIC_URL: 'http://assure.example',
+        ASSURE_SMTP_URL: 'smtp://mail:25',
+      }),
+      ['ASSURE_PUBLIC_URL: must be an https:// URL in production'],
+    )
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      ASSURE_PUBLIC_URL: 'https://assure.example/',
+      ASSURE_SMTP_URL: 'smtp://mail:25',
+    })
     assert.equal(config.secureCookies, true)
     assert.equal(config.publicUrl, 'https://assure.example')
   })

@@ -26,7 +26,7 @@ export const ENVIRONMENT_VARIABLES = [
   },
   {
     name: 'ASSURE_PUBLIC_URL',
-    default: 'http://HOST:PORT',
+    default: 'http://localhost:PORT',
     meaning:
       'The address people use. Required in production, and must be `https://` there (turns on HSTS and `__Host-` cookies).',
   },
@@ -41,6 +41,13 @@ export const ENVIRONMENT_VARIABLES = [
     meaning: 'Largest request body accepted, in bytes (1 KiB–50 MiB).',
   },
   { name: 'LOG_LEVEL', default: 'info', meaning: `Application log level: ${LOG_LEVELS.join(', ')}.` },
+  {
+    name: 'ASSURE_SMTP_URL',
+    default: '(unset: mail is printed to the log)',
+    meaning:
+      '`smtp://user:password@host:port` (or `smtps://`) for invitations and security notices. Required in production.',
+  },
+  { name: 'ASSURE_MAIL_FROM', default: 'Assure <assure@localhost>', meaning: 'The sender of Assure’s mail.' },
 ] as const
 
 const booleanFlag = z.enum(['true', 'false'], { error: 'must be true or false' }).transform(value => value === 'true')
@@ -70,15 +77,28 @@ const EnvironmentSchema = z.object({
     .max(52_428_800, 'must be a whole number of bytes from 1024 to 52428800')
     .default(1_048_576),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  ASSURE_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/.+/, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  ASSURE_MAIL_FROM: z
+    .string()
+    .min(3, 'must be a sender such as Assure <assure@example.gov.uk>')
+    .default('Assure <assure@localhost>'),
 })
 
 /** Rules that hold only in production, checked on the raw values so they are reported alongside any other problem. */
 function productionProblems(raw: Record<string, string | undefined>): Problem[] {
   if (raw.NODE_ENV !== 'production') return []
-  if (raw.ASSURE_PUBLIC_URL === undefined) return [{ path: 'ASSURE_PUBLIC_URL', message: 'is required in production' }]
-  if (!raw.ASSURE_PUBLIC_URL.startsWith('https://'))
-    return [{ path: 'ASSURE_PUBLIC_URL', message: 'must be an https:// URL in production' }]
-  return []
+  const problems: Problem[] = []
+  if (raw.ASSURE_PUBLIC_URL === undefined)
+    problems.push({ path: 'ASSURE_PUBLIC_URL', message: 'is required in production' })
+  else if (!raw.ASSURE_PUBLIC_URL.startsWith('https://')) {
+    problems.push({ path: 'ASSURE_PUBLIC_URL', message: 'must be an https:// URL in production' })
+  }
+  if (raw.ASSURE_SMTP_URL === undefined)
+    problems.push({ path: 'ASSURE_SMTP_URL', message: 'is required in production' })
+  return problems
 }
 
 /** The validated configuration every entry point shares. */
@@ -94,6 +114,7 @@ export interface Config {
   readonly trustProxy: boolean
   readonly maxBodyBytes: number
   readonly logLevel: (typeof LOG_LEVELS)[number]
+  readonly mail: { readonly smtpUrl: string | null; readonly from: string }
 }
 
 /** Reads the environment once; on any problem throws CONFIG_INVALID naming every variable that is wrong. */
@@ -108,7 +129,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const parsed = result.data
   const dataDir = path.resolve(parsed.ASSURE_DATA_DIR)
-  const publicUrl = parsed.ASSURE_PUBLIC_URL ?? `http://${parsed.HOST}:${parsed.PORT}`
+  // WebAuthn refuses IP addresses as relying-party IDs, so the loopback default is offered as localhost.
+  const defaultHost = parsed.HOST === '127.0.0.1' || parsed.HOST === '::1' ? 'localhost' : parsed.HOST
+  const publicUrl = parsed.ASSURE_PUBLIC_URL ?? `http://${defaultHost}:${parsed.PORT}`
   return {
     environment: parsed.NODE_ENV,
     host: parsed.HOST,
@@ -123,6 +146,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trustProxy: parsed.ASSURE_TRUST_PROXY,
     maxBodyBytes: parsed.ASSURE_MAX_BODY_BYTES,
     logLevel: parsed.LOG_LEVEL,
+    mail: { smtpUrl: parsed.ASSURE_SMTP_URL ?? null, from: parsed.ASSURE_MAIL_FROM },
   }
 }
 

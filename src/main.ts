@@ -2,6 +2,7 @@ import { AssureError } from './platform/errors.ts'
 import { describeConfigProblems, loadConfig } from './config.ts'
 import { bootstrap } from './bootstrap.ts'
 import { buildApp } from './platform/http/app.ts'
+import { administratorExists, createSetupLink } from './identity/setup.ts'
 
 /** Starts the web service and stops it cleanly on SIGINT or SIGTERM. */
 export async function serve(env: Record<string, string | undefined>): Promise<void> {
@@ -26,7 +27,16 @@ export async function serve(env: Record<string, string | undefined>): Promise<vo
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.port
   const store = config.database.engine === 'sqlite' ? `SQLite at ${config.database.file}` : 'PostgreSQL'
-  process.stdout.write(`Assure is running at http://${config.host}:${port} (store: ${store})\n`)
+  process.stdout.write(`Assure is running at ${config.publicUrl.replace(/:\d+$/, `:${port}`)} (store: ${store})\n`)
+  if (!(await administratorExists(services.identityDeps))) {
+    const link = await createSetupLink({
+      ...services.identityDeps,
+      publicUrl: services.identityDeps.publicUrl.replace(/:\d+$/, `:${port}`),
+    })
+    process.stdout.write(
+      `\nNo administrator exists yet. Open this one-time link to create the first one (it works once, until ${link.expiresAt}):\n\n  ${link.url}\n\nRun npx assure setup-link for a new link while no administrator exists.\n\n`,
+    )
+  }
 }
 
 /** Prints a refused start as one line per problem, never a stack trace, and exits 1. */

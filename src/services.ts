@@ -2,6 +2,8 @@ import type { Config } from './config.ts'
 import type { Store } from './platform/db/database.ts'
 import type { Catalogue } from './catalogue/catalogue.ts'
 import type { CatalogueDeps } from './catalogue/operations.ts'
+import type { IdentityDeps } from './identity/deps.ts'
+import { createMailer, type Mailer } from './platform/mail/mailer.ts'
 
 /** The wired dependencies shared by the web app, the CLI and (later) the worker. */
 export interface Services {
@@ -9,22 +11,28 @@ export interface Services {
   readonly store: Store
   readonly catalogue: Catalogue
   readonly now: () => Date
+  readonly mailer: Mailer
   readonly catalogueDeps: CatalogueDeps
+  readonly identityDeps: IdentityDeps
 }
 
-/** Wires the services from their parts; tests pass their own clock. */
+/** Wires the services from their parts; tests pass their own clock and mailer. */
 export function createServices(deps: {
   config: Config
   store: Store
   catalogue: Catalogue
   now?: () => Date
+  mailer?: Mailer
 }): Services {
   const now = deps.now ?? (() => new Date())
+  const mailer = deps.mailer ?? createMailer(deps.config.mail, line => process.stdout.write(`${line}\n`))
   return {
     config: deps.config,
     store: deps.store,
     catalogue: deps.catalogue,
     now,
+    mailer,
     catalogueDeps: { db: deps.store.db, catalogue: deps.catalogue, now },
+    identityDeps: { db: deps.store.db, catalogue: deps.catalogue, now, mailer, publicUrl: deps.config.publicUrl },
   }
 }

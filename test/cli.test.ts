@@ -38,7 +38,7 @@ describe('the assure command line', () => {
     assert.equal(first.status, 0, first.stderr)
     assert.deepEqual(JSON.parse(first.stdout), {
       engine: 'sqlite',
-      applied: ['0001-catalogue'],
+      applied: ['0001-catalogue', '0002-identity'],
       catalogue: { stored: true, ref: '1.0.0' },
     })
     const again = JSON.parse(run(['migrate', '--json'], env).stdout)
@@ -137,7 +137,8 @@ describe('the assure command line', () => {
       'Assure cannot start: the configuration is not valid.\n' +
         '  PORT: must be a whole number from 0 to 65535 (0 picks a free port)\n' +
         '  LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent\n' +
-        '  ASSURE_PUBLIC_URL: is required in production\n',
+        '  ASSURE_PUBLIC_URL: is required in production\n' +
+        '  ASSURE_SMTP_URL: is required in production\n',
     )
   })
 })

@@ -16,16 +16,16 @@ for (const engine of engines()) {
         env: { ASSURE_MAX_BODY_BYTES: '2048' },
         beforeReady: instance => {
           // Test-only routes exercise the shared CSRF and error mechanisms the real forms will use.
-          instance.get('/test/form', async (_request, reply) =>
+          instance.get('/test/form', { config: { permission: 'public' } }, async (_request, reply) =>
             reply
               .type('text/html')
               .send(`<form method="post"><input type="hidden" name="_csrf" value="${reply.generateCsrf()}"></form>`),
           )
-          instance.post('/test/form', async () => ({ saved: true }))
-          instance.get('/test/boom', async () => {
+          instance.post('/test/form', { config: { permission: 'public' } }, async () => ({ saved: true }))
+          instance.get('/test/boom', { config: { permission: 'public' } }, async () => {
             throw new Error('SELECT * FROM secrets WHERE password = hunter2')
           })
-          instance.get('/api/v1/test/boom', async () => {
+          instance.get('/api/v1/test/boom', { config: { permission: 'public' } }, async () => {
             throw new Error('relation "users" does not exist at /work/src/x.ts:12')
           })
         },
@@ -169,7 +169,7 @@ describe('the web service behind HTTPS', () => {
     const { app, close } = await startApp(store, {
       env: { ASSURE_PUBLIC_URL: 'https://assure.example' },
       beforeReady: instance => {
-        instance.get('/test/form', async (_request, reply) =>
+        instance.get('/test/form', { config: { permission: 'public' } }, async (_request, reply) =>
           reply.type('text/html').send(`<input name="_csrf" value="${reply.generateCsrf()}">`),
         )
       },

@@ -9,6 +9,7 @@ import { findRequirement, listStoredCatalogues, readCatalogue, searchRequirement
 import { presentItemForApi } from './presenters.ts'
 import { CatalogueRefSchema, ItemIdSchema, RequirementQuerySchema } from './queries.ts'
 import type { StoredCatalogue } from './store.ts'
+import { PERMISSIONS } from '../identity/policy.ts'
 
 const DEFAULT_PAGE_SIZE = 50
 
@@ -32,10 +33,13 @@ export function registerCatalogueApi(app: FastifyInstance, services: Services): 
   const deps = services.catalogueDeps
   const ref = (value: string) => parseInput(CatalogueRefSchema, value, 'catalogue reference')
 
-  app.get(paths.api.catalogues, async () => ({ catalogues: (await listStoredCatalogues(deps)).map(presentCatalogue) }))
+  app.get(paths.api.catalogues, { config: { permission: PERMISSIONS.public } }, async () => ({
+    catalogues: (await listStoredCatalogues(deps)).map(presentCatalogue),
+  }))
 
   app.get<{ Params: { version: string }; Querystring: Record<string, unknown> }>(
     '/api/v1/catalogue/:version/requirements',
+    { config: { permission: PERMISSIONS.public } },
     async request => {
       const query = parseInput(RequirementQuerySchema, request.query, 'query')
       const page = query.page ?? 1
@@ -67,24 +71,32 @@ export function registerCatalogueApi(app: FastifyInstance, services: Services): 
     },
   )
 
-  app.get<{ Params: { version: string; id: string } }>('/api/v1/catalogue/:version/requirements/:id', async request => {
-    const id = parseInput(ItemIdSchema, request.params.id, 'requirement ID')
-    const found = await findRequirement(deps, { ref: ref(request.params.version), id })
-    return presentItemForApi(found.catalogue, found.item, found.groupPath)
-  })
+  app.get<{ Params: { version: string; id: string } }>(
+    '/api/v1/catalogue/:version/requirements/:id',
+    { config: { permission: PERMISSIONS.public } },
+    async request => {
+      const id = parseInput(ItemIdSchema, request.params.id, 'requirement ID')
+      const found = await findRequirement(deps, { ref: ref(request.params.version), id })
+      return presentItemForApi(found.catalogue, found.item, found.groupPath)
+    },
+  )
 
-  app.get<{ Params: { version: string } }>('/api/v1/catalogue/:version/oscal', async (request, reply) => {
-    const { catalogue, groups, items } = await readCatalogue(deps, ref(request.params.version))
-    if (catalogue.kind !== 'builtin') {
-      throw new AssureError(
-        'NOT_FOUND',
-        `Catalogue ${catalogue.ref} was imported from OSCAL; export is offered for the built-in catalogue`,
-      )
-    }
-    const rebuilt =
-      catalogue.version === services.catalogue.version
-        ? services.catalogue
-        : catalogueFromStore(catalogue, groups, items, '')
-    return reply.type('application/json').send(exportOscalCatalog(rebuilt, new Date(catalogue.storedAt)))
-  })
+  app.get<{ Params: { version: string } }>(
+    '/api/v1/catalogue/:version/oscal',
+    { config: { permission: PERMISSIONS.public } },
+    async (request, reply) => {
+      const { catalogue, groups, items } = await readCatalogue(deps, ref(request.params.version))
+      if (catalogue.kind !== 'builtin') {
+        throw new AssureError(
+          'NOT_FOUND',
+          `Catalogue ${catalogue.ref} was imported from OSCAL; export is offered for the built-in catalogue`,
+        )
+      }
+      const rebuilt =
+        catalogue.version === services.catalogue.version
+          ? services.catalogue
+          : catalogueFromStore(catalogue, groups, items, '')
+      return reply.type('application/json').send(exportOscalCatalog(rebuilt, new Date(catalogue.storedAt)))
+    },
+  )
 }

@@ -14,6 +14,7 @@ import { presentListItem, presentRequirementPage, obligationLabel, audienceFilte
 import { CatalogueRefSchema, ItemIdSchema, RequirementQuerySchema } from './queries.ts'
 import { readingBlocks, sectionText, type Block } from './reading.ts'
 import { AUDIENCES, MCSS_FUNCTIONS, OBLIGATIONS } from './schema.ts'
+import { PERMISSIONS } from '../identity/policy.ts'
 
 const PAGE_SIZE = 25
 
@@ -27,22 +28,29 @@ function validRef(ref: string): string {
 export function registerCatalogueRoutes(app: FastifyInstance, services: Services): void {
   const deps = services.catalogueDeps
 
-  app.get(paths.catalogueShortcut, async (_request, reply) => reply.redirect(paths.catalogue('latest')))
+  app.get(paths.catalogueShortcut, { config: { permission: PERMISSIONS.public } }, async (_request, reply) =>
+    reply.redirect(paths.catalogue('latest')),
+  )
 
-  app.get(paths.catalogues, async (_request, reply) =>
+  app.get(paths.catalogues, { config: { permission: PERMISSIONS.public } }, async (_request, reply) =>
     reply.page('catalogues.njk', { catalogues: await listStoredCatalogues(deps) }),
   )
 
-  app.get<{ Params: { ref: string } }>('/catalogues/:ref', async (request, reply) => {
-    const summary = await summariseCatalogue(deps, validRef(request.params.ref))
-    return reply.page('catalogue.njk', {
-      ...summary,
-      topGroups: summary.groups.filter(group => group.parentId === null),
-    })
-  })
+  app.get<{ Params: { ref: string } }>(
+    '/catalogues/:ref',
+    { config: { permission: PERMISSIONS.public } },
+    async (request, reply) => {
+      const summary = await summariseCatalogue(deps, validRef(request.params.ref))
+      return reply.page('catalogue.njk', {
+        ...summary,
+        topGroups: summary.groups.filter(group => group.parentId === null),
+      })
+    },
+  )
 
   app.get<{ Params: { ref: string }; Querystring: Record<string, unknown> }>(
     '/catalogues/:ref/requirements',
+    { config: { permission: PERMISSIONS.public } },
     async (request, reply) => {
       const ref = validRef(request.params.ref)
       const parsed = RequirementQuerySchema.safeParse(request.query)
@@ -111,63 +119,76 @@ export function registerCatalogueRoutes(app: FastifyInstance, services: Services
     },
   )
 
-  app.get<{ Params: { ref: string; id: string } }>('/catalogues/:ref/requirements/:id', async (request, reply) => {
-    if (!ItemIdSchema.safeParse(request.params.id).success) throw notFound('The requirement')
-    const found = await findRequirement(deps, { ref: validRef(request.params.ref), id: request.params.id })
-    return reply.page('requirement.njk', presentRequirementPage(found.catalogue, found.item, found.groupPath))
-  })
+  app.get<{ Params: { ref: string; id: string } }>(
+    '/catalogues/:ref/requirements/:id',
+    { config: { permission: PERMISSIONS.public } },
+    async (request, reply) => {
+      if (!ItemIdSchema.safeParse(request.params.id).success) throw notFound('The requirement')
+      const found = await findRequirement(deps, { ref: validRef(request.params.ref), id: request.params.id })
+      return reply.page('requirement.njk', presentRequirementPage(found.catalogue, found.item, found.groupPath))
+    },
+  )
 
-  app.get<{ Params: { ref: string } }>('/catalogues/:ref/guidance', async (request, reply) => {
-    const { catalogue, groups, items } = await readCatalogue(deps, validRef(request.params.ref))
-    if (catalogue.kind !== 'builtin') throw notFound('A reading view')
-    return reply.page('guidance-index.njk', {
-      catalogue,
-      sections: groups.map(group => ({
-        ...group,
-        href: paths.guidanceSection(catalogue.ref, group.id),
-        count: items.filter(item => item.groupId === group.id && item.kind === 'requirement').length,
-      })),
-    })
-  })
+  app.get<{ Params: { ref: string } }>(
+    '/catalogues/:ref/guidance',
+    { config: { permission: PERMISSIONS.public } },
+    async (request, reply) => {
+      const { catalogue, groups, items } = await readCatalogue(deps, validRef(request.params.ref))
+      if (catalogue.kind !== 'builtin') throw notFound('A reading view')
+      return reply.page('guidance-index.njk', {
+        catalogue,
+        sections: groups.map(group => ({
+          ...group,
+          href: paths.guidanceSection(catalogue.ref, group.id),
+          count: items.filter(item => item.groupId === group.id && item.kind === 'requirement').length,
+        })),
+      })
+    },
+  )
 
-  app.get<{ Params: { ref: string; slug: string } }>('/catalogues/:ref/guidance/:slug', async (request, reply) => {
-    const { catalogue, groups, items } = await readCatalogue(deps, validRef(request.params.ref))
-    const index = groups.findIndex(group => group.id === request.params.slug)
-    const group = groups[index]
-    if (catalogue.kind !== 'builtin' || group === undefined) throw notFound('The section')
-    const headings = groups.map(g => g.title)
-    const text = sectionText(services.catalogue.guidanceText, headings, group.title)
-    if (text === undefined) throw new AssureError('NOT_FOUND', `The guidance text has no section called ${group.title}`)
-    const requirements = items.filter(item => item.groupId === group.id && item.kind === 'requirement')
-    const titles = new Map(requirements.map(item => [item.id, item.title]))
-    const blocks = readingBlocks(
-      text,
-      requirements.map(item => ({ id: item.id, statement: item.statement })),
-    )
-    const neighbour = (offset: number) => {
-      const target = groups[index + offset]
-      return target === undefined
-        ? null
-        : { href: paths.guidanceSection(catalogue.ref, target.id), title: target.title }
-    }
-    return reply.page('guidance-section.njk', {
-      catalogue,
-      group,
-      blocks: markQuotations(blocks, id => ({
-        id,
-        href: paths.requirement(catalogue.ref, id),
-        title: titles.get(id) ?? id,
-      })),
-      requirements: requirements.map(item => ({
-        id: item.id,
-        title: item.title,
-        href: paths.requirement(catalogue.ref, item.id),
-      })),
-      informational: items.filter(item => item.groupId === group.id && item.kind === 'informational'),
-      previous: neighbour(-1),
-      next: neighbour(1),
-    })
-  })
+  app.get<{ Params: { ref: string; slug: string } }>(
+    '/catalogues/:ref/guidance/:slug',
+    { config: { permission: PERMISSIONS.public } },
+    async (request, reply) => {
+      const { catalogue, groups, items } = await readCatalogue(deps, validRef(request.params.ref))
+      const index = groups.findIndex(group => group.id === request.params.slug)
+      const group = groups[index]
+      if (catalogue.kind !== 'builtin' || group === undefined) throw notFound('The section')
+      const headings = groups.map(g => g.title)
+      const text = sectionText(services.catalogue.guidanceText, headings, group.title)
+      if (text === undefined)
+        throw new AssureError('NOT_FOUND', `The guidance text has no section called ${group.title}`)
+      const requirements = items.filter(item => item.groupId === group.id && item.kind === 'requirement')
+      const titles = new Map(requirements.map(item => [item.id, item.title]))
+      const blocks = readingBlocks(
+        text,
+        requirements.map(item => ({ id: item.id, statement: item.statement })),
+      )
+      const neighbour = (offset: number) => {
+        const target = groups[index + offset]
+        return target === undefined
+          ? null
+          : { href: paths.guidanceSection(catalogue.ref, target.id), title: target.title }
+      }
+      return reply.page('guidance-section.njk', {
+        catalogue,
+        group,
+        blocks: markQuotations(blocks, id => ({
+          id,
+          href: paths.requirement(catalogue.ref, id),
+          title: titles.get(id) ?? id,
+        })),
+        requirements: requirements.map(item => ({
+          id: item.id,
+          title: item.title,
+          href: paths.requirement(catalogue.ref, item.id),
+        })),
+        informational: items.filter(item => item.groupId === group.id && item.kind === 'informational'),
+        previous: neighbour(-1),
+        next: neighbour(1),
+      })
+    },
+  )
 }
 
 /**

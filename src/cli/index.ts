@@ -6,6 +6,8 @@ import { syncBuiltInCatalogue } from '../catalogue/operations.ts'
 import { createServices } from '../services.ts'
 import { serve } from '../main.ts'
 import { registerCatalogueCommands } from './catalogue.ts'
+import { bootstrap } from '../bootstrap.ts'
+import { createSetupLink } from '../identity/setup.ts'
 import { createOutput, fail } from './output.ts'
 
 /** The `assure` command line. */
@@ -46,6 +48,28 @@ export function buildProgram(): Command {
           ])
         } finally {
           await store.close()
+        }
+      } catch (error) {
+        fail(error, json)
+      }
+    })
+
+  program
+    .command('setup-link')
+    .description('Make a one-time link (1 hour) that creates the first administrator; refused once one exists')
+    .option('--json', 'report the result as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const json = options.json === true
+      try {
+        const services = await bootstrap(loadConfig(process.env))
+        try {
+          const link = await createSetupLink(services.identityDeps)
+          createOutput(json).result(link, [
+            `Open this link to create the first administrator (single use, until ${link.expiresAt}):`,
+            link.url,
+          ])
+        } finally {
+          await services.store.close()
         }
       } catch (error) {
         fail(error, json)

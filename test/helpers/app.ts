@@ -19,10 +19,10 @@ export function testConfig(store: TestStore, env: Record<string, string> = {}): 
 /** The app on a store, bootstrapped as `npm start` does, without logging. */
 export async function startApp(
   store: TestStore,
-  options: { env?: Record<string, string>; beforeReady?: (app: FastifyInstance) => void } = {},
+  options: { env?: Record<string, string>; beforeReady?: (app: FastifyInstance) => void; now?: () => Date } = {},
 ): Promise<{ app: FastifyInstance; services: Services; close: () => Promise<void> }> {
   const config = testConfig(store, options.env)
-  const services = await bootstrap(config)
+  const services = await bootstrap(config, options.now === undefined ? {} : { now: options.now })
   const app = await buildApp({ config, services, logger: false })
   options.beforeReady?.(app)
   await app.ready()
@@ -34,6 +34,56 @@ export async function startApp(
       await services.store.close()
     },
   }
+}
+
+/** A browser-like cookie jar for inject(): remembers Set-Cookie and sends the cookies back. */
+export class CookieJar {
+  private readonly cookies = new Map<string, string>()
+
+  /** Stores the cookies a response sets (an empty value or a past expiry removes one). */
+  take(response: { headers: Record<string, unknown> }): void {
+    const header = response.headers['set-cookie']
+    const lines = Array.isArray(header) ? header : [header]
+    for (const line of lines.filter(value => value !== undefined)) {
+      const [pair = ''] = String(line).split(';')
+      const at = pair.indexOf('=')
+      const name = pair.slice(0, at)
+      const value = pair.slice(at + 1)
+      if (value === '' || /Expires=Thu, 01 Jan 1970/i.test(String(line))) this.cookies.delete(name)
+      else this.cookies.set(name, value)
+    }
+  }
+
+  header(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
+  }
+
+  has(name: string): boolean {
+    return this.cookies.has(name)
+  }
+}
+
+/** A small browser over inject(): follows nothing, keeps cookies, and posts forms with the page's CSRF token. */
+export function browserFor(app: FastifyInstance) {
+  const jar = new CookieJar()
+  const get = async (url: string) => {
+    const response = await app.inject({ method: 'GET', url, headers: { cookie: jar.header() } })
+    jar.take(response)
+    return response
+  }
+  const post = async (url: string, form: Record<string, string>, tokenFrom?: string) => {
+    const page = await get(tokenFrom ?? url)
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? ''
+    const response = await app.inject({
+      method: 'POST',
+      url,
+      payload: { _csrf: token, ...form },
+      headers: { cookie: jar.header() },
+    })
+    jar.take(response)
+    return response
+  }
+  return { jar, get, post }
 }
 
 /** Fetches a form page, returning its CSRF token and cookie, as a browser would before posting. */

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely'
+
 /** Table types shared by both engines. Times are ISO 8601 UTC text and JSON is text, so both engines read the same values. */
 
 export interface CataloguesTable {
@@ -40,9 +42,123 @@ export interface CatalogueItemsTable {
   document: string
 }
 
+export interface OrganisationsTable {
+  id: string
+  kind: 'authority' | 'supplier'
+  name: string
+  created_at: string
+}
+
+export interface UsersTable {
+  id: string
+  organisation_id: string
+  email: string
+  display_name: string
+  status: 'invited' | 'active' | 'suspended' | 'locked'
+  clearance: string | null
+  clearance_checked_on: string | null
+  failed_attempts: Generated<number>
+  locked_at: string | null
+  last_sign_in_at: string | null
+  created_at: string
+}
+
+export interface UserRolesTable {
+  user_id: string
+  role: string
+  granted_at: string
+  granted_by: string | null
+}
+
+export interface PasswordCredentialsTable {
+  user_id: string
+  hash: string
+  updated_at: string
+}
+
+export interface MfaFactorsTable {
+  id: string
+  user_id: string
+  kind: 'webauthn' | 'totp'
+  name: string
+  credential_id: string | null
+  public_key: string | null
+  counter: Generated<number>
+  transports: string | null
+  backed_up: Generated<number>
+  secret: string | null
+  last_step: Generated<number>
+  created_at: string
+  last_used_at: string | null
+}
+
+export interface RecoveryCodesTable {
+  id: string
+  user_id: string
+  code_hash: string
+  used_at: string | null
+}
+
+export interface SessionsTable {
+  id_hash: string
+  user_id: string
+  stage: 'mfa' | 'enrol' | 'active'
+  created_at: string
+  last_seen_at: string
+  expires_at: string
+  step_up_at: string | null
+  challenge: string | null
+  ip: string | null
+  user_agent: string | null
+  ended_note: string | null
+}
+
+export interface OneTimeLinksTable {
+  id_hash: string
+  kind: 'setup' | 'invitation'
+  user_id: string | null
+  created_at: string
+  expires_at: string
+  used_at: string | null
+  created_by: string | null
+}
+
+export interface AuditEventsTable {
+  id: string
+  at: string
+  actor_type: 'user' | 'system' | 'anonymous' | 'token'
+  actor_id: string | null
+  organisation_id: string | null
+  session_ref: string | null
+  ip: string | null
+  action: string
+  target_type: string | null
+  target_id: string | null
+  outcome: 'success' | 'failure' | 'denied'
+  reason: string | null
+  request_id: string | null
+  details: string
+}
+
+export interface RateLimitsTable {
+  bucket: string
+  window_start: string
+  hits: number
+}
+
 /** The whole store, as Kysely sees it. */
 export interface Database {
   catalogues: CataloguesTable
   catalogue_groups: CatalogueGroupsTable
   catalogue_items: CatalogueItemsTable
+  organisations: OrganisationsTable
+  users: UsersTable
+  user_roles: UserRolesTable
+  password_credentials: PasswordCredentialsTable
+  mfa_factors: MfaFactorsTable
+  recovery_codes: RecoveryCodesTable
+  sessions: SessionsTable
+  one_time_links: OneTimeLinksTable
+  audit_events: AuditEventsTable
+  rate_limits: RateLimitsTable
 }

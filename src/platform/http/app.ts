@@ -15,6 +15,9 @@ import { registerHealthRoutes } from './health.ts'
 import { registerCatalogueRoutes } from '../../catalogue/routes.ts'
 import { registerCatalogueApi } from '../../catalogue/api.ts'
 import { registerOpenApi } from './openapi.ts'
+import { registerAuthentication } from '../../identity/http.ts'
+import { registerIdentityRoutes } from '../../identity/routes.ts'
+import { PERMISSIONS } from '../../identity/policy.ts'
 import { summariseCatalogue } from '../../catalogue/operations.ts'
 
 declare module 'fastify' {
@@ -92,6 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ...context,
       cspNonce: this.cspNonce.script,
       requestId: this.request.id,
+      signedIn: this.request.identity?.session.stage === 'active',
       currentPath: this.request.url.split('?')[0],
       // Generated on demand, so only pages with forms set the CSRF cookie.
       csrfToken: () => this.generateCsrf(),
@@ -119,6 +123,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       `${frontendDirs.govuk}/govuk`,
       `${frontendDirs.moj}/moj`,
       frontendDirs.public,
+      frontendDirs.webauthn,
     ],
     prefix: paths.assets,
     allowedPath: pathName => STATIC_FILES.test(pathName),
@@ -148,11 +153,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return reply.page('error.njk', { error: presented })
   })
 
+  registerAuthentication(app, config, services.identityDeps)
+  registerIdentityRoutes(app, config, services.identityDeps)
   registerHealthRoutes(app, services)
   registerCatalogueRoutes(app, services)
   registerCatalogueApi(app, services)
   registerOpenApi(app)
-  app.get(paths.home, async (_request, reply) =>
+  app.get(paths.home, { config: { permission: PERMISSIONS.public } }, async (_request, reply) =>
     reply.page('home.njk', await summariseCatalogue(services.catalogueDeps, 'latest')),
   )
   return app

@@ -2,12 +2,13 @@ import type { FastifyInstance } from 'fastify'
 import type { Services } from '../../services.ts'
 import { paths } from '../../paths.ts'
 import { pendingMigrations } from '../db/database.ts'
+import { PERMISSIONS } from '../../identity/policy.ts'
 
 /** `/healthz` says the process is up; `/readyz` says the store answers, migrations are current and how far the clocks differ. */
 export function registerHealthRoutes(app: FastifyInstance, services: Services): void {
-  app.get(paths.healthz, async () => ({ status: 'ok' }))
+  app.get(paths.healthz, { config: { permission: PERMISSIONS.public } }, async () => ({ status: 'ok' }))
 
-  app.get(paths.readyz, async (request, reply) => {
+  app.get(paths.readyz, { config: { permission: PERMISSIONS.public } }, async (request, reply) => {
     const checks: Record<string, unknown> = {}
     let ready = true
     try {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { paths } from '../../paths.ts'
 import { AUDIENCES, MCSS_FUNCTIONS, OBLIGATIONS } from '../../catalogue/schema.ts'
+import { PERMISSIONS } from '../../identity/policy.ts'
 
 const problem = { $ref: '#/components/responses/Problem' }
 const refParam = {
@@ -121,5 +122,5 @@ export const openApiDocument = {
 
 /** Serves the OpenAPI document. */
 export function registerOpenApi(app: FastifyInstance): void {
-  app.get(paths.api.openapi, async () => openApiDocument)
+  app.get(paths.api.openapi, { config: { permission: PERMISSIONS.public } }, async () => openApiDocument)
 }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 // eslint-disable-next-line import/default -- nunjucks is CommonJS; Node gives its exports as the default
 import nunjucks from 'nunjucks'
 import { paths } from '../../paths.ts'
+import { describeDuration } from '../duration.ts'
 
 const require = createRequire(import.meta.url)
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -14,11 +15,18 @@ export const frontendDirs = {
   govuk: path.join(path.dirname(require.resolve('govuk-frontend/package.json')), 'dist'),
   moj: path.dirname(require.resolve('@ministryofjustice/frontend/package.json')),
   public: path.join(here, 'public'),
+  webauthn: path.join(path.dirname(require.resolve('@simplewebauthn/browser')), '..', 'dist', 'bundle'),
 }
 
 /** Template folders: the shared layout first, then each feature's own views. */
 export function viewFolders(): string[] {
-  return [path.join(here, 'views'), path.join(srcDir, 'catalogue', 'views'), frontendDirs.govuk, frontendDirs.moj]
+  return [
+    path.join(here, 'views'),
+    path.join(srcDir, 'catalogue', 'views'),
+    path.join(srcDir, 'identity', 'views'),
+    frontendDirs.govuk,
+    frontendDirs.moj,
+  ]
 }
 
 /** The Nunjucks environment: autoescaping on, undefined values an error in tests so broken templates fail loudly. */
@@ -42,6 +50,20 @@ export function createViewEnvironment(options: { strictUndefined: boolean }): nu
     (count: number, singular: string, plural?: string) =>
       `${count} ${count === 1 ? singular : (plural ?? `${singular}s`)}`,
   )
+  env.addFilter('duration', (value: string) => describeDuration(value))
+  env.addFilter('formatDateTime', (value: string) => {
+    const date = new Date(value)
+    return Number.isNaN(date.getTime())
+      ? value
+      : date.toLocaleString('en-GB', {
+          day: 'numeric',
+          month: 'long',
+          year: 'numeric',
+          hour: '2-digit',
+          minute: '2-digit',
+          timeZone: 'Europe/London',
+        })
+  })
   env.addFilter('formatDate', (value: string) => {
     const date = new Date(value)
     return Number.isNaN(date.getTime())

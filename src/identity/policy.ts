@@ -1,0 +1,34 @@
+import type { Role } from './roles.ts'
+
+/**
+ * Every permission a route can need. Routes declare one; the app refuses any route that does not (deny by default),
+ * and a test walks the route table to prove it.
+ */
+export const PERMISSIONS = {
+  /** Published guidance and health checks: anyone. */
+  public: 'public',
+  /** Sign-in, setup and invitation pages: people who are not signed in yet (or are part-way through). */
+  signIn: 'sign-in',
+  /** The second-factor step of signing in: a session whose password was accepted. */
+  verify: 'verify',
+  /** Adding a factor: a session that must enrol one first, or a signed-in person adding another. */
+  enrol: 'enrol',
+  /** Someone signed in with MFA, whatever their roles: their own account, factors and sessions. */
+  account: 'account',
+  /** Manage people: invite, change roles, suspend, disconnect, unlock. */
+  manageUsers: 'manage-users',
+  /** See and decide dual-authorisation requests. */
+  approveChanges: 'approve-changes',
+} as const
+export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS]
+
+/** Which roles hold each permission beyond being signed in. `public`, `sign-in` and `account` need no role. */
+const GRANTS: Record<'manage-users' | 'approve-changes', readonly Role[]> = {
+  'manage-users': ['authority-admin', 'supplier-admin'],
+  'approve-changes': ['authority-admin'],
+}
+
+/** Whether roles hold a role-based permission. */
+export function rolesAllow(roles: readonly string[], permission: 'manage-users' | 'approve-changes'): boolean {
+  return GRANTS[permission].some(role => roles.includes(role))
+}

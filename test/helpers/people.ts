@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import type { Database } from '../../src/platform/db/schema.ts'
+import { hashPassword } from '../../src/identity/passwords.ts'
+import { newTotpSecret } from '../../src/identity/totp.ts'
+import type { Role } from '../../src/identity/roles.ts'
+
+/** A person ready to sign in with a password and an authenticator app, built straight in the store. */
+export async function buildPerson(
+  db: Kysely<Database>,
+  overrides: {
+    email?: string
+    roles?: Role[]
+    password?: string
+    organisation?: { kind: 'authority' | 'supplier'; name: string }
+    clearance?: string
+  } = {},
+): Promise<{ id: string; email: string; password: string; totpSecret: string; organisationId: string }> {
+  const organisation = overrides.organisation ?? { kind: 'supplier', name: 'Acme Secure Services Ltd' }
+  let org = await db.selectFrom('organisations').select('id').where('name', '=', organisation.name).executeTakeFirst()
+  if (org === undefined) {
+    org = { id: randomUUID() }
+    await db
+      .insertInto('organisations')
+      .values({ id: org.id, kind: organisation.kind, name: organisation.name, created_at: new Date().toISOString() })
+      .execute()
+  }
+  const id = randomUUID()
+  const email = overrides.email ?? `person-${id.slice(0, 8)}@example.com`
+  const password = overrides.password ?? 'velvet lantern orbit canyon'
+  const now = new Date().toISOString()
+  await db
+    .insertInto('users')
+    .values({
+      id,
+      organisation_id: org.id,
+      email,
+      display_name: 'Test Person',
+      status: 'active',
+      clearance: overrides.clearance ?? 'SC',
+      clearance_checked_on: '2026-01-01',
+      locked_at: null,
+      last_sign_in_at: null,
+      created_at: now,
+    })
+    .execute()
+  for (const role of overrides.roles ?? ['supplier-contributor']) {
+    await db.insertInto('user_roles').values({ user_id: id, role, granted_at: now, granted_by: null }).execute()
+  }
+  await db
+    .insertInto('password_credentials')
+    .values({ user_id: id, hash: await hashPassword(password), updated_at: now })
+    .execute()
+  const totpSecret = newTotpSecret()
+  await db
+    .insertInto('mfa_factors')
+    .values({
+      id: randomUUID(),
+      user_id: id,
+      kind: 'totp',
+      name: 'Phone',
+      credential_id: null,
+      public_key: null,
+      transports: null,
+      secret: totpSecret,
+      last_step: 0,
+      created_at: now,
+      last_used_at: null,
+    })
+    .execute()
+  return { id, email, password, totpSecret, organisationId: org.id }
+}
