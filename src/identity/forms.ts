@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { CLEARANCE_LEVELS } from './roles.ts'
+import { CLEARANCE_LEVELS, ROLES } from './roles.ts'
 import { PASSWORD_MAX, PASSWORD_MIN } from './passwords.ts'
 
 const email = z
@@ -123,4 +123,55 @@ export const TotpEnrolFormSchema = z.strictObject({
 export const WebauthnBodySchema = z.strictObject({
   name: z.string().trim().min(1).max(60).optional(),
   response: z.looseObject({ id: z.string().min(1).max(1024), type: z.literal('public-key') }),
+})
+
+/** Accepting an invitation: choosing a password. */
+export const InvitationFormSchema = z
+  .strictObject({
+    _csrf: z.string(),
+    password: z
+      .string({ error: 'Enter a password' })
+      .min(PASSWORD_MIN, `Password must be ${PASSWORD_MIN} characters or more`)
+      .max(PASSWORD_MAX, `Password must be ${PASSWORD_MAX} characters or fewer`),
+    confirmPassword: z.string({ error: 'Confirm your password' }),
+  })
+  .refine(form => form.password === form.confirmPassword, {
+    path: ['confirmPassword'],
+    message: 'Passwords must match',
+  })
+
+/** Inviting a person. */
+export const InviteFormSchema = z.strictObject({
+  _csrf: z.string(),
+  email,
+  displayName: z
+    .string({ error: 'Enter their full name' })
+    .trim()
+    .min(1, 'Enter their full name')
+    .max(100, 'Full name must be 100 characters or fewer'),
+  organisationId: z.string({ error: 'Select an organisation' }).uuid('Select an organisation'),
+  roles: z
+    .union([z.string(), z.array(z.string())], { error: 'Select at least one role' })
+    .transform(value => (Array.isArray(value) ? value : [value]))
+    .pipe(z.array(z.enum(ROLES, { error: 'Select roles from the list' })).min(1, 'Select at least one role')),
+})
+
+/** Changing a person's roles (no roles at all is its own error, checked by the operation). */
+export const RolesFormSchema = z.strictObject({
+  _csrf: z.string(),
+  roles: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform(value => ([] as string[]).concat(value ?? []))
+    .pipe(z.array(z.enum(ROLES, { error: 'Select roles from the list' }))),
+})
+
+/** Adding a supplier organisation. */
+export const OrganisationFormSchema = z.strictObject({
+  _csrf: z.string(),
+  name: z
+    .string({ error: 'Enter the organisation’s legal name' })
+    .trim()
+    .min(2, 'Enter the organisation’s legal name')
+    .max(200, 'Name must be 200 characters or fewer'),
 })

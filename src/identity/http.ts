@@ -25,6 +25,10 @@ declare module 'fastify' {
     identity: Identity | null
     sessionEnded: SessionEnd | null
   }
+  interface FastifyInstance {
+    /** Every route with the permission it declared, for the authorisation matrix test and reviews. */
+    routeTable: Array<{ method: string; url: string; permission: Permission }>
+  }
 }
 
 /** The session cookie's name: `__Host-` over HTTPS, so it is bound to this host and path and sent only securely. */
@@ -68,9 +72,15 @@ export function registerAuthentication(app: FastifyInstance, config: Config, dep
   app.decorateRequest('identity', null)
   app.decorateRequest('sessionEnded', null)
 
+  app.decorate('routeTable', [])
   app.addHook('onRoute', route => {
-    if (route.config?.permission !== undefined || route.url.startsWith(paths.assets)) return
-    throw new Error(`Route ${route.method} ${route.url} does not declare the permission it needs`)
+    if (route.url.startsWith(paths.assets)) return
+    const permission = route.config?.permission
+    if (permission === undefined)
+      throw new Error(`Route ${route.method} ${route.url} does not declare the permission it needs`)
+    for (const method of ([] as string[]).concat(route.method)) {
+      if (method !== 'HEAD') app.routeTable.push({ method, url: route.url, permission })
+    }
   })
 
   app.addHook('preHandler', async (request, reply) => {

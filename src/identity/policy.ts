@@ -19,16 +19,20 @@ export const PERMISSIONS = {
   manageUsers: 'manage-users',
   /** See and decide dual-authorisation requests. */
   approveChanges: 'approve-changes',
+  /** Add supplier organisations. */
+  manageOrganisations: 'manage-organisations',
 } as const
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS]
 
 /** Which roles hold each permission beyond being signed in. `public`, `sign-in` and `account` need no role. */
-const GRANTS: Record<'manage-users' | 'approve-changes', readonly Role[]> = {
+type RolePermission = 'manage-users' | 'approve-changes' | 'manage-organisations'
+const GRANTS: Record<RolePermission, readonly Role[]> = {
   'manage-users': ['authority-admin', 'supplier-admin'],
   'approve-changes': ['authority-admin'],
+  'manage-organisations': ['authority-admin'],
 }
 
 /** Whether roles hold a role-based permission. */
-export function rolesAllow(roles: readonly string[], permission: 'manage-users' | 'approve-changes'): boolean {
+export function rolesAllow(roles: readonly string[], permission: RolePermission): boolean {
   return GRANTS[permission].some(role => roles.includes(role))
 }

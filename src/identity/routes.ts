@@ -22,6 +22,7 @@ import {
   RecoveryFormSchema,
   SetupFormSchema,
   SignInFormSchema,
+  InvitationFormSchema,
   TotpEnrolFormSchema,
   TotpFormSchema,
   WebauthnBodySchema,
@@ -32,7 +33,9 @@ import { remainingRecoveryCodes } from './recovery-codes.ts'
 import { CLEARANCE_LEVELS, isPrivileged, ROLE_LABELS } from './roles.ts'
 import { completeSetup, setupLinkUsable } from './setup.ts'
 import { completeSignIn, needsEnrolment, registerFailure, signInWithPassword } from './sign-in.ts'
-import { hashToken, sessionPolicy } from './sessions.ts'
+import { hashToken, rotateSession, sessionPolicy } from './sessions.ts'
+import { safeNext } from './step-up.ts'
+import { acceptInvitation, invitationFor } from './administration.ts'
 import { listFactors } from './store.ts'
 import { recordAuditEvent } from './audit.ts'
 
@@ -332,6 +335,117 @@ export function registerIdentityRoutes(app: FastifyInstance, config: Config, dep
         : (JSON.parse(identity.session.challenge) as { recoveryCodes?: string[] })
     await deps.db.updateTable('sessions').set({ challenge: null }).where('id_hash', '=', identity.sessionHash).execute()
     return reply.page('recovery-codes.njk', { codes: held.recoveryCodes ?? [] })
+  })
+
+  // --- step-up: a fresh second factor before sensitive actions --------------------------------------------------
+  const confirmPage = async (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) => {
+    const identity = need(request)
+    const factors = await listFactors(deps.db, identity.user.id)
+    const next = safeNext(
+      (request.query as { next?: unknown }).next ?? (request.body as { next?: unknown } | undefined)?.next,
+      paths.account,
+    )
+    return reply.page('confirm.njk', {
+      hasKey: factors.some(f => f.kind === 'webauthn'),
+      hasApp: factors.some(f => f.kind === 'totp'),
+      next,
+      ...extra,
+    })
+  }
+  const stepUp = async (request: FastifyRequest, reply: FastifyReply) => {
+    const identity = need(request)
+    const token = await rotateSession(deps.db, identity.sessionHash, {
+      step_up_at: deps.now().toISOString(),
+      challenge: null,
+    })
+    setSessionCookie(reply, config, token)
+    await recordAuditEvent(
+      deps.db,
+      {
+        actor: { type: 'user', id: identity.user.id, organisationId: identity.user.organisationId },
+        action: 'auth.step_up',
+        outcome: 'success',
+        ip: request.ip,
+        requestId: request.id,
+      },
+      deps.now(),
+    )
+  }
+  app.get(paths.confirm, { config: { permission: PERMISSIONS.account } }, async (request, reply) =>
+    confirmPage(request, reply),
+  )
+  app.post(paths.confirmTotp, { config: { permission: PERMISSIONS.account } }, async (request, reply) => {
+    const identity = need(request)
+    const body = (request.body ?? {}) as Record<string, unknown>
+    const next = safeNext(body.next, paths.account)
+    const { next: _next, ...form } = body
+    const parsed = parseForm(TotpFormSchema, form)
+    if ('problems' in parsed) return confirmPage(request, reply.status(400), formErrors(parsed.problems))
+    if (!(await verifyTotp(deps, identity.user, parsed.data.code))) {
+      await registerFailure(deps, identity.user, 'mfa', requestContext(request))
+      return confirmPage(
+        request,
+        reply,
+        formErrors([
+          {
+            path: 'code',
+            message: 'The code is not correct or has already been used. Enter the code your app shows now',
+          },
+        ]),
+      )
+    }
+    await stepUp(request, reply)
+    return reply.redirect(next, 303)
+  })
+  app.post(paths.confirmKeyOptions, { config: { permission: PERMISSIONS.account } }, async request => {
+    const identity = need(request)
+    return webauthnAuthenticationOptions(deps, identity.user, identity.sessionHash)
+  })
+  app.post<{ Querystring: { next?: string } }>(
+    paths.confirmKey,
+    { config: { permission: PERMISSIONS.account } },
+    async (request, reply) => {
+      const identity = need(request)
+      const parsed = parseForm(WebauthnBodySchema, request.body)
+      if ('problems' in parsed)
+        throw new AssureError('VALIDATION_FAILED', 'The security key response is not valid', {
+          problems: parsed.problems,
+        })
+      if (!(await verifyWebauthn(deps, identity.user, identity.sessionHash, parsed.data.response as never))) {
+        await registerFailure(deps, identity.user, 'mfa', requestContext(request))
+        return reply.status(400).send({ error: 'The security key was not recognised. Try again.' })
+      }
+      await stepUp(request, reply)
+      return { redirect: safeNext(request.query.next, paths.account) }
+    },
+  )
+
+  // --- accepting an invitation --------------------------------------------------------------------------------------
+  app.get<{ Params: { token: string } }>('/invitation/:token', { config: signInPage }, async (request, reply) => {
+    const invited = await invitationFor(deps, request.params.token)
+    if (invited === undefined) return reply.status(404).page('invitation-expired.njk')
+    return reply.page('invitation.njk', { invited, action: paths.invitation(request.params.token) })
+  })
+  app.post<{ Params: { token: string } }>('/invitation/:token', { config: signInPage }, async (request, reply) => {
+    const invited = await invitationFor(deps, request.params.token)
+    if (invited === undefined) return reply.status(404).page('invitation-expired.njk')
+    const parsed = parseForm(InvitationFormSchema, request.body)
+    const show = (problems: ReturnType<typeof problemsFrom>) =>
+      reply
+        .status(400)
+        .page('invitation.njk', { invited, action: paths.invitation(request.params.token), ...formErrors(problems) })
+    if ('problems' in parsed) return show(parsed.problems)
+    try {
+      setSessionCookie(
+        reply,
+        config,
+        await acceptInvitation(deps, request.params.token, parsed.data.password, requestContext(request)),
+      )
+    } catch (error) {
+      if (error instanceof AssureError && error.code === 'VALIDATION_FAILED') return show([...error.problems])
+      throw error
+    }
+    return reply.redirect(paths.enrol, 303)
   })
 
   // --- the person's own account ----------------------------------------------------------------------------------

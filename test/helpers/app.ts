@@ -54,6 +54,12 @@ export class CookieJar {
     }
   }
 
+  /** Adds a cookie given as `name=value`. */
+  set(pair: string): void {
+    const at = pair.indexOf('=')
+    this.cookies.set(pair.slice(0, at), pair.slice(at + 1))
+  }
+
   header(): string {
     return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
   }
@@ -64,15 +70,17 @@ export class CookieJar {
 }
 
 /** A small browser over inject(): follows nothing, keeps cookies, and posts forms with the page's CSRF token. */
-export function browserFor(app: FastifyInstance) {
+export function browserFor(app: FastifyInstance, cookie?: string) {
   const jar = new CookieJar()
+  if (cookie !== undefined) jar.set(cookie)
   const get = async (url: string) => {
     const response = await app.inject({ method: 'GET', url, headers: { cookie: jar.header() } })
     jar.take(response)
     return response
   }
-  const post = async (url: string, form: Record<string, string>, tokenFrom?: string) => {
-    const page = await get(tokenFrom ?? url)
+  // Any page with a form gives a token for this browser's CSRF cookie; the sign-in page always has one.
+  const post = async (url: string, form: Record<string, string | string[]>, tokenFrom = '/sign-in') => {
+    const page = await get(tokenFrom)
     const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? ''
     const response = await app.inject({
       method: 'POST',

@@ -70,3 +70,11 @@ export async function buildPerson(
     .execute()
   return { id, email, password, totpSecret, organisationId: org.id }
 }
+
+/** Signs a person in directly in the store (a fixture for tests of what comes after sign-in), returning the cookie. */
+export async function sessionCookieFor(db: Kysely<Database>, userId: string, now: Date = new Date()): Promise<string> {
+  const { createSession, rotateSession, hashToken } = await import('../../src/identity/sessions.ts')
+  const token = await createSession(db, { userId, stage: 'active', now, lifetime: 'PT12H' })
+  const rotated = await rotateSession(db, hashToken(token), { step_up_at: now.toISOString() })
+  return `assure-session=${rotated}`
+}

@@ -146,6 +146,31 @@ export interface RateLimitsTable {
   hits: number
 }
 
+export interface PendingChangesTable {
+  id: string
+  kind: 'grant-roles' | 'unlock'
+  target_user_id: string
+  payload: string
+  requested_by: string
+  requested_at: string
+  expires_at: string
+  status: 'pending' | 'approved' | 'rejected' | 'expired'
+  decided_by: string | null
+  decided_at: string | null
+}
+
+export interface ApiTokensTable {
+  id: string
+  user_id: string
+  name: string
+  token_hash: string
+  scopes: string
+  created_at: string
+  expires_at: string
+  last_used_at: string | null
+  revoked_at: string | null
+}
+
 /** The whole store, as Kysely sees it. */
 export interface Database {
   catalogues: CataloguesTable
@@ -161,4 +186,6 @@ export interface Database {
   one_time_links: OneTimeLinksTable
   audit_events: AuditEventsTable
   rate_limits: RateLimitsTable
+  pending_changes: PendingChangesTable
+  api_tokens: ApiTokensTable
 }

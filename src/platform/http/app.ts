@@ -17,6 +17,7 @@ import { registerCatalogueApi } from '../../catalogue/api.ts'
 import { registerOpenApi } from './openapi.ts'
 import { registerAuthentication } from '../../identity/http.ts'
 import { registerIdentityRoutes } from '../../identity/routes.ts'
+import { registerAdminRoutes } from '../../identity/admin-routes.ts'
 import { PERMISSIONS } from '../../identity/policy.ts'
 import { summariseCatalogue } from '../../catalogue/operations.ts'
 
@@ -91,14 +92,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const views = createViewEnvironment({ strictUndefined: config.environment !== 'production' })
   app.decorateReply('page', function page(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
+    let token: string | undefined
     const html = views.render(template, {
       ...context,
       cspNonce: this.cspNonce.script,
       requestId: this.request.id,
       signedIn: this.request.identity?.session.stage === 'active',
+      navRoles: this.request.identity?.session.stage === 'active' ? this.request.identity.user.roles : [],
       currentPath: this.request.url.split('?')[0],
-      // Generated on demand, so only pages with forms set the CSRF cookie.
-      csrfToken: () => this.generateCsrf(),
+      // Generated on demand, so only pages with forms set the CSRF cookie, and once per page: each call would
+      // otherwise mint a new secret on a first visit, and the forms would carry tokens for different secrets.
+      csrfToken: () => {
+        token ??= this.generateCsrf()
+        return token
+      },
     })
     return this.type('text/html; charset=utf-8').send(html)
   })
@@ -155,6 +162,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerAuthentication(app, config, services.identityDeps)
   registerIdentityRoutes(app, config, services.identityDeps)
+  registerAdminRoutes(app, services.identityDeps)
   registerHealthRoutes(app, services)
   registerCatalogueRoutes(app, services)
   registerCatalogueApi(app, services)

@@ -1,9 +1,11 @@
 import type { Migration } from 'kysely'
 import * as catalogue from './0001-catalogue.ts'
 import * as identity from './0002-identity.ts'
+import * as administration from './0003-administration.ts'
 
 /** Every migration, in order. Names are sorted by Kysely, so they carry a four-digit prefix. */
 export const migrations: Record<string, Migration> = {
   '0001-catalogue': catalogue,
   '0002-identity': identity,
+  '0003-administration': administration,
 }
