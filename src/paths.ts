@@ -20,6 +20,8 @@ export const paths = {
   recoveryCodes: '/account/recovery-codes',
   account: '/account',
   confirm: '/account/confirm',
+  apiTokens: '/account/api-tokens',
+  keepAlive: '/account/keep-alive',
   confirmTotp: '/account/confirm/app',
   confirmKeyOptions: '/account/confirm/security-key/options',
   confirmKey: '/account/confirm/security-key',
@@ -52,6 +54,8 @@ export const paths = {
     `/catalogues/${encodeURIComponent(ref)}/guidance/${encodeURIComponent(slug)}`,
   api: {
     openapi: '/api/v1/openapi.json',
+    me: '/api/v1/me',
+    people: '/api/v1/people',
     catalogues: '/api/v1/catalogue',
     requirements: (ref: string) => `/api/v1/catalogue/${encodeURIComponent(ref)}/requirements`,
     requirement: (ref: string, id: string) =>

@@ -5,9 +5,11 @@ import { createServer } from 'node:net'
 import path from 'node:path'
 import type { Browser, CDPSession, Page } from 'playwright-core'
 import { AxeBuilder } from '@axe-core/playwright'
+import { TOTP, Secret } from 'otpauth'
 import { startApp } from './helpers/app.ts'
 import { launchBrowser } from './helpers/browser.ts'
 import { sqliteStore, type TestStore } from './helpers/stores.ts'
+import { startSmtp } from './helpers/smtp.ts'
 import { createSetupLink } from '../src/identity/setup.ts'
 import type { Services } from '../src/services.ts'
 
@@ -72,6 +74,7 @@ describe('signing in with security keys and passkeys in Chromium (v5.0.0-6.5.x)'
   const password = 'quiet harbour lanterns'
   let recoveryCodes: string[] = []
   let hardwareKey = ''
+  let smtp: Awaited<ReturnType<typeof startSmtp>>
 
   before(async () => {
     if (browser === undefined) return
@@ -79,7 +82,10 @@ describe('signing in with security keys and passkeys in Chromium (v5.0.0-6.5.x)'
     store = sqliteStore()
     const port = await freePort()
     baseUrl = `http://localhost:${port}`
-    const started = await startApp(store, { env: { PORT: String(port), ASSURE_PUBLIC_URL: baseUrl } })
+    smtp = await startSmtp()
+    const started = await startApp(store, {
+      env: { PORT: String(port), ASSURE_PUBLIC_URL: baseUrl, ASSURE_SMTP_URL: smtp.url },
+    })
     services = started.services
     close = started.close
     await started.app.listen({ host: '127.0.0.1', port })
@@ -94,6 +100,7 @@ describe('signing in with security keys and passkeys in Chromium (v5.0.0-6.5.x)'
   after(async () => {
     await browser?.close()
     if (close !== undefined) await close()
+    await smtp?.close()
     await store?.dispose()
   })
 
@@ -125,7 +132,7 @@ describe('signing in with security keys and passkeys in Chromium (v5.0.0-6.5.x)'
     await page.click('text=Continue to your account')
     await page.waitForURL(/\/account$/)
     const factor = await page.locator('#factors tbody tr').first().textContent()
-    assert.match(factor ?? '', /Blue YubiKey\s+Security key\s+1\. Hardware-based/)
+    assert.match(factor ?? '', /Blue YubiKey \(rename or remove\)\s+Security key\s+1\. Hardware-based/)
     await check(page, 'account')
   })
 
@@ -153,7 +160,7 @@ describe('signing in with security keys and passkeys in Chromium (v5.0.0-6.5.x)'
     await page.waitForURL(/\/account$/)
     const rows = await page.locator('#factors tbody tr').allTextContents()
     assert.equal(rows.length, 2)
-    assert.match(rows[1] ?? '', /Laptop passkey\s+Passkey \(synced\)\s+2\. Software-based/)
+    assert.match(rows[1] ?? '', /Laptop passkey \(rename or remove\)\s+Passkey \(synced\)\s+2\. Software-based/)
   })
 
   test('signs in with a recovery code once the authenticators are gone, and the code works once', async () => {
@@ -180,6 +187,78 @@ describe('signing in with security keys and passkeys in Chromium (v5.0.0-6.5.x)'
       /The recovery code is not correct or has already been used/,
     )
     await check(page, 'recovery-code-refused')
+  })
+
+  test('warns before the idle timeout and lets the person stay signed in', async () => {
+    // The last test ended on a refused recovery code: finish signing in with an unused one.
+    await page.fill('#code', recoveryCodes[1] ?? '')
+    await page.click('button:has-text("Continue")')
+    await page.waitForURL(/\/account$/)
+    await page.clock.install()
+    await page.goto(`${baseUrl}/account`)
+    assert.equal(await page.locator('#idle-warning').isVisible(), false)
+    // Privileged sessions end after 5 idle minutes; the warning comes a minute before.
+    await page.clock.fastForward('04:01')
+    await page.locator('#idle-warning').waitFor({ state: 'visible' })
+    await check(page, 'idle-warning')
+    await page.click('#idle-warning button')
+    await page.locator('#idle-warning').waitFor({ state: 'hidden' })
+    await page.clock.fastForward('04:01')
+    await page.locator('#idle-warning').waitFor({ state: 'visible' })
+  })
+
+  test('invites a supplier user, who joins with an authenticator app and signs in', async () => {
+    await page.goto(`${baseUrl}/admin/organisations`)
+    await page.fill('#name', 'Northwind Hosting Ltd')
+    await page.click('button:has-text("Add organisation")')
+    await page.goto(`${baseUrl}/admin/people/invite`)
+    await page.fill('#email', 'sam@northwind.example')
+    await page.fill('#displayName', 'Sam Supplier')
+    await page.selectOption('#organisationId', { label: 'Northwind Hosting Ltd' })
+    await page.check('input[value="supplier-admin"]')
+    await check(page, 'invite')
+    await page.click('button:has-text("Send invitation")')
+    await page.waitForURL(/\/admin\/people\?invited=/)
+    await check(page, 'people')
+    const mail = smtp.messages.find(m => m.to.includes('sam@northwind.example'))
+    const link = /(http:\/\/localhost:\d+\/invitation\/[A-Za-z0-9_-]+)/.exec(
+      (mail?.raw ?? '').replace(/=\r?\n/g, ''),
+    )?.[1]
+    assert.ok(link, 'the invitation arrives by email')
+
+    const supplierPage = await (await browser!.newContext()).newPage()
+    supplierPage.on('console', message => {
+      if (message.type() === 'error') consoleErrors.push(message.text())
+    })
+    await supplierPage.goto(link)
+    await check(supplierPage, 'invitation')
+    await supplierPage.fill('#password', 'amber falcon treaty')
+    await supplierPage.fill('#confirmPassword', 'amber falcon treaty')
+    await supplierPage.click('button:has-text("Continue")')
+    await supplierPage.waitForURL(/\/account\/second-factor$/)
+    await supplierPage.click('text=Use an authenticator app instead')
+    const secret = (await supplierPage.locator('#totp-secret').textContent()) ?? ''
+    await check(supplierPage, 'enrol-app')
+    const totp = new TOTP({ secret: Secret.fromBase32(secret), period: 30, digits: 6 })
+    await supplierPage.fill('#code', totp.generate())
+    await supplierPage.click('button:has-text("Continue")')
+    await supplierPage.waitForURL(/\/account\/recovery-codes$/)
+    await supplierPage.click('text=Continue to your account')
+    await supplierPage.click('button:has-text("Sign out")')
+    await supplierPage.goto(`${baseUrl}/sign-in`)
+    await supplierPage.fill('#email', 'sam@northwind.example')
+    await supplierPage.fill('#password', 'amber falcon treaty')
+    await supplierPage.click('button:has-text("Continue")')
+    await supplierPage.waitForURL(/\/sign-in\/verify$/)
+    // The next time step: the enrolment code has been used and would be refused.
+    await supplierPage.fill('#code', totp.generate({ timestamp: Date.now() + 30_000 }))
+    await supplierPage.click('button:has-text("Continue")')
+    await supplierPage.waitForURL(/\/account$/)
+    assert.match(
+      (await supplierPage.locator('#factors').textContent()) ?? '',
+      /Authenticator app\s+3\. Time-based One Time Password \(TOTP\)-based/,
+    )
+    await check(supplierPage, 'supplier-account')
   })
 
   test('logged no JavaScript errors', () => {

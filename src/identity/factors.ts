@@ -311,3 +311,57 @@ export async function replaceRecoveryCodes(
   )
   return codes
 }
+
+/** Renames one of the person's own factors. */
+export async function renameFactor(
+  deps: IdentityDeps,
+  user: UserRecord,
+  factorId: string,
+  name: string,
+): Promise<void> {
+  const result = await deps.db
+    .updateTable('mfa_factors')
+    .set({ name })
+    .where('id', '=', factorId)
+    .where('user_id', '=', user.id)
+    .executeTakeFirst()
+  if (Number(result.numUpdatedRows) !== 1) throw new AssureError('NOT_FOUND', 'That factor was not found')
+}
+
+/**
+ * Removes one of the person's own factors. The last factor can never be removed, nor a privileged person's last
+ * security key (the route asks for a fresh second factor first).
+ */
+export async function removeFactor(
+  deps: IdentityDeps,
+  user: UserRecord,
+  factorId: string,
+  context: RequestContext,
+): Promise<void> {
+  const factors = await listFactors(deps.db, user.id)
+  const factor = factors.find(f => f.id === factorId)
+  if (factor === undefined) throw new AssureError('NOT_FOUND', 'That factor was not found')
+  if (factors.length === 1)
+    throw new AssureError('CONFLICT', 'You cannot remove your only way to prove it is you. Add another first')
+  if (
+    factor.kind === 'webauthn' &&
+    isPrivileged(user.roles) &&
+    factors.filter(f => f.kind === 'webauthn').length === 1
+  ) {
+    throw new AssureError('CONFLICT', 'Your role needs a security key. Add another key before removing this one')
+  }
+  await deps.db.deleteFrom('mfa_factors').where('id', '=', factor.id).execute()
+  await recordAuditEvent(
+    deps.db,
+    {
+      actor: { type: 'user', id: user.id, organisationId: user.organisationId },
+      action: 'auth.mfa.removed',
+      outcome: 'success',
+      target: { type: 'mfa_factor', id: factor.id },
+      ip: context.ip,
+      requestId: context.requestId,
+      details: { kind: factor.kind },
+    },
+    deps.now(),
+  )
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { CLEARANCE_LEVELS, ROLES } from './roles.ts'
+import { API_SCOPES, TOKEN_MAX_DAYS } from './api-tokens.ts'
 import { PASSWORD_MAX, PASSWORD_MIN } from './passwords.ts'
 
 const email = z
@@ -174,4 +175,33 @@ export const OrganisationFormSchema = z.strictObject({
     .trim()
     .min(2, 'Enter the organisation’s legal name')
     .max(200, 'Name must be 200 characters or fewer'),
+})
+
+/** Renaming a factor. */
+export const FactorNameFormSchema = z.strictObject({
+  _csrf: z.string(),
+  name: z
+    .string({ error: 'Enter a name' })
+    .trim()
+    .min(1, 'Enter a name, like “Blue YubiKey”')
+    .max(60, 'Name must be 60 characters or fewer'),
+})
+
+/** Creating a personal API token. */
+export const ApiTokenFormSchema = z.strictObject({
+  _csrf: z.string(),
+  name: z
+    .string({ error: 'Enter a name' })
+    .trim()
+    .min(1, 'Enter a name for the token, like “Nightly export”')
+    .max(60, 'Name must be 60 characters or fewer'),
+  scopes: z
+    .union([z.string(), z.array(z.string())], { error: 'Select at least one scope' })
+    .transform(value => ([] as string[]).concat(value))
+    .pipe(z.array(z.enum(API_SCOPES, { error: 'Select scopes from the list' })).min(1, 'Select at least one scope')),
+  days: z.coerce
+    .number({ error: 'Enter how many days the token lasts' })
+    .int('Enter a whole number of days')
+    .min(1, `The token must last 1 to ${TOKEN_MAX_DAYS} days`)
+    .max(TOKEN_MAX_DAYS, `The token must last 1 to ${TOKEN_MAX_DAYS} days`),
 })

@@ -8,6 +8,7 @@ import type { IdentityDeps, RequestContext } from './deps.ts'
 import { PERMISSIONS, rolesAllow, type Permission } from './policy.ts'
 import { checkSession, hashToken, sessionPolicy, type SessionEnd } from './sessions.ts'
 import { findUserById, type UserRecord } from './store.ts'
+import { authenticateToken, type ApiScope } from './api-tokens.ts'
 
 /** The person behind a request, when a session cookie names a live session. */
 export interface Identity {
@@ -24,6 +25,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     identity: Identity | null
     sessionEnded: SessionEnd | null
+    apiCaller: { user: UserRecord; scopes: ApiScope[]; tokenId: string } | null
   }
   interface FastifyInstance {
     /** Every route with the permission it declared, for the authorisation matrix test and reviews. */
@@ -71,6 +73,7 @@ const wantsJson = (request: FastifyRequest) =>
 export function registerAuthentication(app: FastifyInstance, config: Config, deps: IdentityDeps): void {
   app.decorateRequest('identity', null)
   app.decorateRequest('sessionEnded', null)
+  app.decorateRequest('apiCaller', null)
 
   app.decorate('routeTable', [])
   app.addHook('onRoute', route => {
@@ -84,6 +87,13 @@ export function registerAuthentication(app: FastifyInstance, config: Config, dep
   })
 
   app.addHook('preHandler', async (request, reply) => {
+    // The API takes bearer tokens only: cookies never authenticate /api/v1, so it cannot be driven by CSRF.
+    if (request.url.startsWith('/api/')) {
+      const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1]
+      if (bearer !== undefined)
+        request.apiCaller = (await authenticateToken(deps, bearer, { ip: request.ip, requestId: request.id })) ?? null
+      return enforceApi(request, request.routeOptions.config.permission ?? PERMISSIONS.public, bearer !== undefined)
+    }
     const token = request.cookies[sessionCookieName(config)]
     if (token !== undefined && token !== '') {
       const sessionHash = hashToken(token)
@@ -123,6 +133,23 @@ export function registerAuthentication(app: FastifyInstance, config: Config, dep
   })
 }
 
+function enforceApi(request: FastifyRequest, permission: Permission, presentedToken: boolean): undefined {
+  if (permission === PERMISSIONS.public) return undefined
+  const caller = request.apiCaller
+  if (caller === null)
+    throw new AssureError(
+      'UNAUTHENTICATED',
+      presentedToken
+        ? 'The API token is not valid, has expired or was revoked'
+        : 'Send a personal API token as Authorization: Bearer <token>',
+    )
+  const scope = permission.replace(/^api:/, '') as ApiScope
+  if (!caller.scopes.includes(scope)) throw new AssureError('FORBIDDEN', `This token lacks the ${scope} scope`)
+  if (permission === PERMISSIONS.apiPeopleRead && !rolesAllow(caller.user.roles, 'manage-users'))
+    throw new AssureError('FORBIDDEN', 'You do not manage people')
+  return undefined
+}
+
 async function enforce(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -146,7 +173,9 @@ async function enforce(
   if (stage === 'mfa') return refuse(paths.verify)
   if (stage === 'enrol') return refuse(paths.enrol)
   if (permission === PERMISSIONS.account) return undefined
-  if (rolesAllow(identity.user.roles, permission)) return undefined
+  // API permissions on a page route would be a programming error: refuse rather than guess.
+  if (!permission.startsWith('api:') && rolesAllow(identity.user.roles, permission as Parameters<typeof rolesAllow>[1]))
+    return undefined
   await recordAuditEvent(
     deps.db,
     {

@@ -21,11 +21,15 @@ export const PERMISSIONS = {
   approveChanges: 'approve-changes',
   /** Add supplier organisations. */
   manageOrganisations: 'manage-organisations',
+  /** API: the token owner's own account (bearer token with the `account:read` scope). */
+  apiAccountRead: 'api:account:read',
+  /** API: the people the token owner manages (bearer token with `people:read`, and a managing role). */
+  apiPeopleRead: 'api:people:read',
 } as const
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS]
 
 /** Which roles hold each permission beyond being signed in. `public`, `sign-in` and `account` need no role. */
-type RolePermission = 'manage-users' | 'approve-changes' | 'manage-organisations'
+export type RolePermission = 'manage-users' | 'approve-changes' | 'manage-organisations'
 const GRANTS: Record<RolePermission, readonly Role[]> = {
   'manage-users': ['authority-admin', 'supplier-admin'],
   'approve-changes': ['authority-admin'],

@@ -11,6 +11,8 @@ import {
   beginTotpEnrolment,
   confirmTotpEnrolment,
   registerWebauthn,
+  removeFactor,
+  renameFactor,
   replaceRecoveryCodes,
   verifyRecoveryCode,
   verifyTotp,
@@ -22,6 +24,7 @@ import {
   RecoveryFormSchema,
   SetupFormSchema,
   SignInFormSchema,
+  FactorNameFormSchema,
   InvitationFormSchema,
   TotpEnrolFormSchema,
   TotpFormSchema,
@@ -34,7 +37,7 @@ import { CLEARANCE_LEVELS, isPrivileged, ROLE_LABELS } from './roles.ts'
 import { completeSetup, setupLinkUsable } from './setup.ts'
 import { completeSignIn, needsEnrolment, registerFailure, signInWithPassword } from './sign-in.ts'
 import { hashToken, rotateSession, sessionPolicy } from './sessions.ts'
-import { safeNext } from './step-up.ts'
+import { requireStepUp, safeNext } from './step-up.ts'
 import { acceptInvitation, invitationFor } from './administration.ts'
 import { listFactors } from './store.ts'
 import { recordAuditEvent } from './audit.ts'
@@ -475,6 +478,60 @@ export function registerIdentityRoutes(app: FastifyInstance, config: Config, dep
         policy,
         endedOthers: Number(request.query.ended ?? 0),
       })
+    },
+  )
+  // Any signed-in request already counts as activity; this one exists so the idle warning can say "stay".
+  app.post(paths.keepAlive, { config: { permission: PERMISSIONS.account } }, async (_request, reply) =>
+    reply.status(204).send(),
+  )
+  const factorPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    extra: Record<string, unknown> = {},
+  ) => {
+    const identity = need(request)
+    const factor = rankedFactors(deps, await listFactors(deps.db, identity.user.id)).find(f => f.id === id)
+    if (factor === undefined) throw new AssureError('NOT_FOUND', 'That factor was not found')
+    return reply.page('factor.njk', { factor, values: { name: factor.name }, ...extra })
+  }
+  app.get<{ Params: { id: string } }>(
+    '/account/factors/:id',
+    { config: { permission: PERMISSIONS.account } },
+    async (request, reply) => factorPage(request, reply, request.params.id),
+  )
+  app.post<{ Params: { id: string } }>(
+    '/account/factors/:id/rename',
+    { config: { permission: PERMISSIONS.account } },
+    async (request, reply) => {
+      const identity = need(request)
+      const parsed = parseForm(FactorNameFormSchema, request.body)
+      if ('problems' in parsed)
+        return factorPage(request, reply.status(400), request.params.id, formErrors(parsed.problems))
+      await renameFactor(deps, identity.user, request.params.id, parsed.data.name)
+      return reply.redirect(paths.account, 303)
+    },
+  )
+  app.post<{ Params: { id: string } }>(
+    '/account/factors/:id/remove',
+    { config: { permission: PERMISSIONS.account } },
+    async (request, reply) => {
+      const identity = need(request)
+      const stale = requireStepUp(deps, request, reply, `/account/factors/${encodeURIComponent(request.params.id)}`)
+      if (stale !== undefined) return stale
+      try {
+        await removeFactor(deps, identity.user, request.params.id, requestContext(request))
+      } catch (error) {
+        if (error instanceof AssureError && error.code === 'CONFLICT')
+          return factorPage(
+            request,
+            reply.status(409),
+            request.params.id,
+            formErrors([{ path: 'remove', message: error.message }]),
+          )
+        throw error
+      }
+      return reply.redirect(paths.account, 303)
     },
   )
   app.post<{ Params: { id: string } }>(

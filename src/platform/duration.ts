@@ -61,3 +61,10 @@ export function addDuration(from: Date, text: string): Date {
   const clock = ((d.weeks * 7 + d.days) * 24 * 60 * 60 + d.hours * 60 * 60 + d.minutes * 60 + d.seconds) * 1000
   return new Date(result.getTime() + clock)
 }
+
+/** A clock-only duration (no months or years) in seconds, for timers. */
+export function durationSeconds(text: string): number {
+  const d = parseDuration(text)
+  if (d.years !== 0 || d.months !== 0) throw new Error(`${text} has calendar units; it has no fixed length in seconds`)
+  return ((d.weeks * 7 + d.days) * 24 + d.hours) * 3600 + d.minutes * 60 + d.seconds
+}

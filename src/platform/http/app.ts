@@ -18,7 +18,10 @@ import { registerOpenApi } from './openapi.ts'
 import { registerAuthentication } from '../../identity/http.ts'
 import { registerIdentityRoutes } from '../../identity/routes.ts'
 import { registerAdminRoutes } from '../../identity/admin-routes.ts'
+import { registerTokenRoutes } from '../../identity/token-routes.ts'
 import { PERMISSIONS } from '../../identity/policy.ts'
+import { sessionPolicy } from '../../identity/sessions.ts'
+import { durationSeconds } from '../duration.ts'
 import { summariseCatalogue } from '../../catalogue/operations.ts'
 
 declare module 'fastify' {
@@ -99,6 +102,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       requestId: this.request.id,
       signedIn: this.request.identity?.session.stage === 'active',
       navRoles: this.request.identity?.session.stage === 'active' ? this.request.identity.user.roles : [],
+      idleSeconds:
+        this.request.identity?.session.stage === 'active'
+          ? durationSeconds(sessionPolicy(services.catalogue, this.request.identity.user.roles).idleTimeout)
+          : null,
       currentPath: this.request.url.split('?')[0],
       // Generated on demand, so only pages with forms set the CSRF cookie, and once per page: each call would
       // otherwise mint a new secret on a first visit, and the forms would carry tokens for different secrets.
@@ -163,6 +170,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAuthentication(app, config, services.identityDeps)
   registerIdentityRoutes(app, config, services.identityDeps)
   registerAdminRoutes(app, services.identityDeps)
+  registerTokenRoutes(app, services.identityDeps)
   registerHealthRoutes(app, services)
   registerCatalogueRoutes(app, services)
   registerCatalogueApi(app, services)

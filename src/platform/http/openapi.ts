@@ -78,6 +78,28 @@ export const openApiDocument = {
         },
       },
     },
+    [paths.api.me]: {
+      get: {
+        summary: 'The token owner’s own account',
+        security: [{ bearer: [] }],
+        responses: {
+          200: { description: 'The account', content: { 'application/json': { schema: { type: 'object' } } } },
+          401: problem,
+          403: problem,
+        },
+      },
+    },
+    [paths.api.people]: {
+      get: {
+        summary: 'The people the token owner manages (scope people:read and an administrator role)',
+        security: [{ bearer: [] }],
+        responses: {
+          200: { description: 'The people', content: { 'application/json': { schema: { type: 'object' } } } },
+          401: problem,
+          403: problem,
+        },
+      },
+    },
     '/api/v1/catalogue/{version}/oscal': {
       get: {
         summary: 'The built-in catalogue as an OSCAL 1.1.2 catalog',
@@ -93,6 +115,13 @@ export const openApiDocument = {
     },
   },
   components: {
+    securitySchemes: {
+      bearer: {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'A personal API token from /account/api-tokens (assure_…). Cookies never authenticate the API.',
+      },
+    },
     schemas: {
       Problem: {
         type: 'object',
