@@ -244,6 +244,31 @@ for (const engine of engines()) {
       })
     })
 
+    describe('password spraying', () => {
+      it('slows one address after 30 sign-in attempts in 15 minutes, leaving others alone', async () => {
+        clock = new Date(Math.ceil(clock.getTime() / 900_000) * 900_000 + 1000)
+        // The allowance is counted after the CSRF check, so spend it with real form posts.
+        const browser = browserFor(app)
+        const page = await browser.get('/sign-in')
+        const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? ''
+        const post = (ip: string) =>
+          app.inject({
+            method: 'POST',
+            url: '/sign-in',
+            remoteAddress: ip,
+            headers: { cookie: browser.jar.header() },
+            payload: { _csrf: token, email: `sprayed-${ip}@example.com`, password: 'guess guess guess' },
+          })
+        for (let i = 0; i < 30; i += 1) assert.equal((await post('203.0.113.7')).statusCode, 200)
+        const limited = await post('203.0.113.7')
+        assert.equal(limited.statusCode, 429)
+        assert.match(limited.body, /Too many sign-in attempts from your network. Wait 15 minutes and try again/)
+        assert.equal((await post('203.0.113.8')).statusCode, 200)
+        clock = new Date(clock.getTime() + 15 * 60_000)
+        assert.equal((await post('203.0.113.7')).statusCode, 200, 'a new window')
+      })
+    })
+
     describe('sessions', () => {
       async function signedIn(
         roles: NonNullable<Parameters<typeof buildPerson>[1]>['roles'] = ['supplier-contributor'],

@@ -38,6 +38,7 @@ import { completeSetup, setupLinkUsable } from './setup.ts'
 import { completeSignIn, needsEnrolment, registerFailure, signInWithPassword } from './sign-in.ts'
 import { hashToken, rotateSession, sessionPolicy } from './sessions.ts'
 import { requireStepUp, safeNext } from './step-up.ts'
+import { spendAttempt } from './rate-limit.ts'
 import { acceptInvitation, invitationFor } from './administration.ts'
 import { listFactors } from './store.ts'
 import { recordAuditEvent } from './audit.ts'
@@ -139,6 +140,8 @@ export function registerIdentityRoutes(app: FastifyInstance, config: Config, dep
     const email = String((request.body as Record<string, unknown> | undefined)?.email ?? '')
     if ('problems' in parsed)
       return reply.status(400).page('sign-in.njk', { values: { email }, ...formErrors(parsed.problems) })
+    // Guidance, Technical Security Controls L2: monitor login attempts; a per-address allowance slows password spraying.
+    await spendAttempt(deps, `sign-in:${request.ip}`)
     const outcome = await signInWithPassword(deps, parsed.data, requestContext(request))
     if (outcome.kind === 'refused') {
       // One answer, one status, for an unknown email, a wrong password and a locked account.

@@ -11,6 +11,7 @@ export type AssureErrorCode =
   | 'MIGRATION_FAILED'
   | 'CATALOGUE_INVALID'
   | 'OSCAL_INVALID'
+  | 'RATE_LIMITED'
 
 /** One problem with an input: where it is (a dotted path or a field name) and what is wrong, in words for people. */
 export interface Problem {

@@ -70,11 +70,15 @@ export class CookieJar {
 }
 
 /** A small browser over inject(): follows nothing, keeps cookies, and posts forms with the page's CSRF token. */
+let nextAddress = 1
 export function browserFor(app: FastifyInstance, cookie?: string) {
   const jar = new CookieJar()
   if (cookie !== undefined) jar.set(cookie)
+  // Each browser comes from its own (private, never contacted) address, as people do, so per-address limits apply per browser.
+  const remoteAddress = `10.${Math.floor(nextAddress / 65_536) % 256}.${Math.floor(nextAddress / 256) % 256}.${nextAddress % 256}`
+  nextAddress += 1
   const get = async (url: string) => {
-    const response = await app.inject({ method: 'GET', url, headers: { cookie: jar.header() } })
+    const response = await app.inject({ method: 'GET', url, remoteAddress, headers: { cookie: jar.header() } })
     jar.take(response)
     return response
   }
@@ -84,6 +88,7 @@ export function browserFor(app: FastifyInstance, cookie?: string) {
     const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? ''
     const response = await app.inject({
       method: 'POST',
+      remoteAddress,
       url,
       payload: { _csrf: token, ...form },
       headers: { cookie: jar.header() },

@@ -22,6 +22,7 @@ const STATUS_BY_CODE: Record<AssureErrorCode, number> = {
   MIGRATION_FAILED: 500,
   CATALOGUE_INVALID: 500,
   OSCAL_INVALID: 422,
+  RATE_LIMITED: 429,
 }
 
 const TITLES: Record<number, string> = {
