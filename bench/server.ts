@@ -7,6 +7,8 @@ import Fastify from 'fastify'
 import { loadConfig } from '../src/config.ts'
 import { bootstrap } from '../src/bootstrap.ts'
 import { buildApp } from '../src/platform/http/app.ts'
+import { buildPerson, sessionCookieFor } from '../test/helpers/people.ts'
+import { sessionCookieName } from '../src/identity/http.ts'
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'assure-bench-'))
 const bare = Fastify({ logger: false })
@@ -28,9 +30,21 @@ const services = await bootstrap(config)
 const app = await buildApp({ config, services, logger: { level: 'warn' } })
 await app.listen({ host: '127.0.0.1', port: 0 })
 
+// A signed-in person for the authenticated page: an ordinary role, so the 15-minute idle timeout applies.
+const person = await buildPerson(services.store.db, { roles: ['supplier-contributor'] })
+await services.store.db
+  .updateTable('users')
+  .set({ last_sign_in_at: new Date().toISOString() })
+  .where('id', '=', person.id)
+  .execute()
+const cookie = (await sessionCookieFor(services.store.db, person.id)).replace(
+  /^assure-session=/,
+  `${sessionCookieName(config)}=`,
+)
+
 const port = (server: { address(): unknown }) => (server.address() as { port: number }).port
 process.stdout.write(
-  `${JSON.stringify({ bare: port(bare.server), assure: port(app.server), engine: services.store.engine })}\n`,
+  `${JSON.stringify({ bare: port(bare.server), assure: port(app.server), engine: services.store.engine, cookie })}\n`,
 )
 
 process.on('SIGTERM', () => {

@@ -3,6 +3,7 @@ import { describeConfigProblems, loadConfig } from './config.ts'
 import { bootstrap } from './bootstrap.ts'
 import { buildApp } from './platform/http/app.ts'
 import { administratorExists, createSetupLink } from './identity/setup.ts'
+import { runDueJobs, startJobTicker } from './platform/jobs/runner.ts'
 
 /** Starts the web service and stops it cleanly on SIGINT or SIGTERM. */
 export async function serve(env: Record<string, string | undefined>): Promise<void> {
@@ -24,6 +25,13 @@ export async function serve(env: Record<string, string | undefined>): Promise<vo
     })
   }
   await app.listen({ host: config.host, port: config.port })
+  // The worker role: scheduled jobs, each period once across instances (claimed in the store).
+  const tick = () =>
+    runDueJobs(services.store.db, services.jobs, services.now(), (job, error) =>
+      app.log.error({ err: error, job: job.name }, 'job failed'),
+    )
+  await tick()
+  startJobTicker(tick)
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.port
   const store = config.database.engine === 'sqlite' ? `SQLite at ${config.database.file}` : 'PostgreSQL'

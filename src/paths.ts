@@ -34,6 +34,8 @@ export const paths = {
       `/admin/people/${encodeURIComponent(id)}/${action}`,
     organisations: '/admin/organisations',
     approvals: '/admin/approvals',
+    reviews: '/admin/privileged-reviews',
+    review: (id: string) => `/admin/privileged-reviews/${encodeURIComponent(id)}`,
     decide: (id: string, decision: 'approve' | 'reject') => `/admin/approvals/${encodeURIComponent(id)}/${decision}`,
   },
   endSession: (id: string) => `/account/sessions/${encodeURIComponent(id)}/end`,

@@ -4,6 +4,8 @@ import type { Catalogue } from './catalogue/catalogue.ts'
 import type { CatalogueDeps } from './catalogue/operations.ts'
 import type { IdentityDeps } from './identity/deps.ts'
 import { createMailer, type Mailer } from './platform/mail/mailer.ts'
+import type { Job } from './platform/jobs/runner.ts'
+import { inactiveAccountsJob, privilegedReviewJob } from './identity/jobs.ts'
 
 /** The wired dependencies shared by the web app, the CLI and (later) the worker. */
 export interface Services {
@@ -14,6 +16,8 @@ export interface Services {
   readonly mailer: Mailer
   readonly catalogueDeps: CatalogueDeps
   readonly identityDeps: IdentityDeps
+  /** The scheduled jobs the worker role runs. */
+  readonly jobs: readonly Job[]
 }
 
 /** Wires the services from their parts; tests pass their own clock and mailer. */
@@ -26,6 +30,13 @@ export function createServices(deps: {
 }): Services {
   const now = deps.now ?? (() => new Date())
   const mailer = deps.mailer ?? createMailer(deps.config.mail, line => process.stdout.write(`${line}\n`))
+  const identityDeps: IdentityDeps = {
+    db: deps.store.db,
+    catalogue: deps.catalogue,
+    now,
+    mailer,
+    publicUrl: deps.config.publicUrl,
+  }
   return {
     config: deps.config,
     store: deps.store,
@@ -33,6 +44,7 @@ export function createServices(deps: {
     now,
     mailer,
     catalogueDeps: { db: deps.store.db, catalogue: deps.catalogue, now },
-    identityDeps: { db: deps.store.db, catalogue: deps.catalogue, now, mailer, publicUrl: deps.config.publicUrl },
+    identityDeps,
+    jobs: [inactiveAccountsJob(identityDeps), privilegedReviewJob(identityDeps)],
   }
 }

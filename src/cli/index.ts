@@ -8,6 +8,7 @@ import { serve } from '../main.ts'
 import { registerCatalogueCommands } from './catalogue.ts'
 import { bootstrap } from '../bootstrap.ts'
 import { createSetupLink } from '../identity/setup.ts'
+import { runDueJobs } from '../platform/jobs/runner.ts'
 import { createOutput, fail } from './output.ts'
 
 /** The `assure` command line. */
@@ -69,6 +70,33 @@ export function buildProgram(): Command {
             link.url,
           ])
         } finally {
+          await services.store.close()
+        }
+      } catch (error) {
+        fail(error, json)
+      }
+    })
+
+  program
+    .command('jobs')
+    .description('Run the scheduled jobs whose period is due now (the web service runs them every minute too)')
+    .option('--json', 'report the result as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const json = options.json === true
+      try {
+        const services = await bootstrap(loadConfig(process.env))
+        try {
+          const failures: string[] = []
+          const ran = await runDueJobs(services.store.db, services.jobs, services.now(), (job, error) =>
+            failures.push(`${job.name}: ${error instanceof Error ? error.message : String(error)}`),
+          )
+          if (failures.length > 0) throw new Error(`jobs failed: ${failures.join('; ')}`)
+          createOutput(json).result(
+            ran,
+            ran.length === 0 ? 'No job was due.' : ran.map(r => `${r.job} (${r.period}): ${r.outcome}`),
+          )
+        } finally {
+          services.mailer.close()
           await services.store.close()
         }
       } catch (error) {

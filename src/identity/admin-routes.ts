@@ -25,6 +25,8 @@ import { PERMISSIONS } from './policy.ts'
 import { AUTHORITY_ROLES, isPrivileged, ROLE_LABELS, SUPPLIER_ROLES, type Role } from './roles.ts'
 import { requireStepUp } from './step-up.ts'
 import { listFactors, listUsers, type UserRecord } from './store.ts'
+import { recordAuditEvent } from './audit.ts'
+import type { ReviewedAccount } from './jobs.ts'
 
 function actorOf(request: FastifyRequest): UserRecord {
   if (request.identity === null) throw new AssureError('UNAUTHENTICATED', 'Sign in to continue')
@@ -242,4 +244,59 @@ export function registerAdminRoutes(app: FastifyInstance, deps: IdentityDeps): v
       },
     )
   }
+}
+
+/** The monthly privileged account review: list, detail and sign-off. */
+export function registerReviewRoutes(app: FastifyInstance, deps: IdentityDeps): void {
+  const review = { permission: PERMISSIONS.reviewPrivilegedAccounts }
+  app.get(paths.admin.reviews, { config: review }, async (_request, reply) => {
+    const reviews = await deps.db
+      .selectFrom('privileged_reviews as r')
+      .leftJoin('users as u', 'u.id', 'r.signed_off_by')
+      .select(['r.id', 'r.period', 'r.created_at', 'r.signed_off_at', 'u.display_name as signed_off_name'])
+      .orderBy('r.period', 'desc')
+      .execute()
+    return reply.page('admin-reviews.njk', { reviews })
+  })
+  app.get<{ Params: { id: string } }>('/admin/privileged-reviews/:id', { config: review }, async (request, reply) => {
+    const row = await deps.db
+      .selectFrom('privileged_reviews as r')
+      .leftJoin('users as u', 'u.id', 'r.signed_off_by')
+      .selectAll('r')
+      .select('u.display_name as signed_off_name')
+      .where('r.id', '=', request.params.id)
+      .executeTakeFirst()
+    if (row === undefined) throw new AssureError('NOT_FOUND', 'That review was not found')
+    return reply.page('admin-review.njk', { review: row, accounts: JSON.parse(row.accounts) as ReviewedAccount[] })
+  })
+  app.post<{ Params: { id: string } }>(
+    '/admin/privileged-reviews/:id/sign-off',
+    { config: review },
+    async (request, reply) => {
+      const stale = requireStepUp(deps, request, reply, paths.admin.review(request.params.id))
+      if (stale !== undefined) return stale
+      const actor = actorOf(request)
+      const now = deps.now()
+      const signed = await deps.db
+        .updateTable('privileged_reviews')
+        .set({ signed_off_by: actor.id, signed_off_at: now.toISOString() })
+        .where('id', '=', request.params.id)
+        .where('signed_off_at', 'is', null)
+        .executeTakeFirst()
+      if (Number(signed.numUpdatedRows) !== 1) throw new AssureError('CONFLICT', 'That review was already signed off')
+      await recordAuditEvent(
+        deps.db,
+        {
+          actor: { type: 'user', id: actor.id, organisationId: actor.organisationId },
+          action: 'identity.privileged_review.signed_off',
+          outcome: 'success',
+          target: { type: 'privileged_review', id: request.params.id },
+          ip: request.ip,
+          requestId: request.id,
+        },
+        now,
+      )
+      return reply.redirect(paths.admin.review(request.params.id), 303)
+    },
+  )
 }

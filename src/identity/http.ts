@@ -97,10 +97,14 @@ export function registerAuthentication(app: FastifyInstance, config: Config, dep
     const token = request.cookies[sessionCookieName(config)]
     if (token !== undefined && token !== '') {
       const sessionHash = hashToken(token)
+      let owner: UserRecord | undefined
       const checked = await checkSession(deps.db, {
         hash: sessionHash,
         now: deps.now(),
-        policyFor: async userId => sessionPolicy(deps.catalogue, (await findUserById(deps.db, userId))?.roles ?? []),
+        policyFor: async userId => {
+          owner = await findUserById(deps.db, userId)
+          return sessionPolicy(deps.catalogue, owner?.roles ?? [])
+        },
       })
       if ('ended' in checked) {
         request.sessionEnded = checked.ended
@@ -120,7 +124,7 @@ export function registerAuthentication(app: FastifyInstance, config: Config, dep
           )
         }
       } else {
-        const user = await findUserById(deps.db, checked.session.user_id)
+        const user = owner
         if (user === undefined || user.status !== 'active') {
           await deps.db.deleteFrom('sessions').where('id_hash', '=', sessionHash).execute()
           clearSessionCookie(reply, config)

@@ -21,6 +21,8 @@ export const PERMISSIONS = {
   approveChanges: 'approve-changes',
   /** Add supplier organisations. */
   manageOrganisations: 'manage-organisations',
+  /** See and sign off the monthly privileged account review. */
+  reviewPrivilegedAccounts: 'review-privileged-accounts',
   /** API: the token owner's own account (bearer token with the `account:read` scope). */
   apiAccountRead: 'api:account:read',
   /** API: the people the token owner manages (bearer token with `people:read`, and a managing role). */
@@ -29,11 +31,12 @@ export const PERMISSIONS = {
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS]
 
 /** Which roles hold each permission beyond being signed in. `public`, `sign-in` and `account` need no role. */
-export type RolePermission = 'manage-users' | 'approve-changes' | 'manage-organisations'
+export type RolePermission = 'manage-users' | 'approve-changes' | 'manage-organisations' | 'review-privileged-accounts'
 const GRANTS: Record<RolePermission, readonly Role[]> = {
   'manage-users': ['authority-admin', 'supplier-admin'],
   'approve-changes': ['authority-admin'],
   'manage-organisations': ['authority-admin'],
+  'review-privileged-accounts': ['auditor', 'authority-admin'],
 }
 
 /** Whether roles hold a role-based permission. */

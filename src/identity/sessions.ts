@@ -8,6 +8,8 @@ import { isPrivileged } from './roles.ts'
 
 type Db = Kysely<Database> | Transaction<Database>
 
+const TOUCH_EVERY_MS = 10_000
+
 /** Session rules by kind of account; the privileged idle timeout is the guidance's example period. */
 export interface SessionPolicy {
   readonly idleTimeout: string
@@ -134,6 +136,9 @@ export async function checkSession(
     await db.deleteFrom('sessions').where('id_hash', '=', props.hash).execute()
     return { ended: 'idle' }
   }
+  // Activity is recorded at most every 10 seconds: enough precision for minute-scale timeouts, without a write
+  // on every request.
+  if (props.now.getTime() - new Date(session.last_seen_at).getTime() < TOUCH_EVERY_MS) return { session }
   await db.updateTable('sessions').set({ last_seen_at: nowIso }).where('id_hash', '=', props.hash).execute()
   return { session: { ...session, last_seen_at: nowIso } }
 }

@@ -174,7 +174,7 @@ export async function completeSignIn(
   const now = deps.now()
   const reset = await deps.db
     .updateTable('users')
-    .set({ failed_attempts: 0, last_sign_in_at: now.toISOString() })
+    .set({ failed_attempts: 0, last_sign_in_at: now.toISOString(), inactivity_warned_at: null })
     .where('id', '=', user.id)
     .where('status', '=', 'active')
     .executeTakeFirst()

@@ -61,6 +61,7 @@ export interface UsersTable {
   locked_at: string | null
   last_sign_in_at: string | null
   created_at: string
+  inactivity_warned_at?: string | null
 }
 
 export interface UserRolesTable {
@@ -171,6 +172,25 @@ export interface ApiTokensTable {
   revoked_at: string | null
 }
 
+export interface JobRunsTable {
+  job: string
+  period: string
+  status: 'running' | 'succeeded' | 'failed'
+  attempts: number
+  started_at: string
+  finished_at: string | null
+  error: string | null
+}
+
+export interface PrivilegedReviewsTable {
+  id: string
+  period: string
+  created_at: string
+  accounts: string
+  signed_off_by: string | null
+  signed_off_at: string | null
+}
+
 /** The whole store, as Kysely sees it. */
 export interface Database {
   catalogues: CataloguesTable
@@ -188,4 +208,6 @@ export interface Database {
   rate_limits: RateLimitsTable
   pending_changes: PendingChangesTable
   api_tokens: ApiTokensTable
+  job_runs: JobRunsTable
+  privileged_reviews: PrivilegedReviewsTable
 }

@@ -17,7 +17,7 @@ import { registerCatalogueApi } from '../../catalogue/api.ts'
 import { registerOpenApi } from './openapi.ts'
 import { registerAuthentication } from '../../identity/http.ts'
 import { registerIdentityRoutes } from '../../identity/routes.ts'
-import { registerAdminRoutes } from '../../identity/admin-routes.ts'
+import { registerAdminRoutes, registerReviewRoutes } from '../../identity/admin-routes.ts'
 import { registerTokenRoutes } from '../../identity/token-routes.ts'
 import { PERMISSIONS } from '../../identity/policy.ts'
 import { sessionPolicy } from '../../identity/sessions.ts'
@@ -170,6 +170,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAuthentication(app, config, services.identityDeps)
   registerIdentityRoutes(app, config, services.identityDeps)
   registerAdminRoutes(app, services.identityDeps)
+  registerReviewRoutes(app, services.identityDeps)
   registerTokenRoutes(app, services.identityDeps)
   registerHealthRoutes(app, services)
   registerCatalogueRoutes(app, services)

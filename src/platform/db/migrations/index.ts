@@ -2,10 +2,12 @@ import type { Migration } from 'kysely'
 import * as catalogue from './0001-catalogue.ts'
 import * as identity from './0002-identity.ts'
 import * as administration from './0003-administration.ts'
+import * as jobs from './0004-jobs.ts'
 
 /** Every migration, in order. Names are sorted by Kysely, so they carry a four-digit prefix. */
 export const migrations: Record<string, Migration> = {
   '0001-catalogue': catalogue,
   '0002-identity': identity,
   '0003-administration': administration,
+  '0004-jobs': jobs,
 }
