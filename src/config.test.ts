@@ -1,5 +1,7 @@
-import { describe, it } from 'node:test'
+import { after, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { loadConfig, describeConfigProblems, ENVIRONMENT_VARIABLES } from './config.ts'
 import { AssureError } from './platform/errors.ts'
@@ -75,6 +77,111 @@ describe('configuration', () => {
     const names = ENVIRONMENT_VARIABLES.map(v => v.name)
     assert.deepEqual(names, [...new Set(names)])
     for (const variable of ENVIRONMENT_VARIABLES) assert.ok(variable.meaning.length > 10, variable.name)
+  })
+})
+
+describe('SIEM forwarding configuration', () => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'assure-config-'))
+  after(() => rmSync(directory, { recursive: true, force: true }))
+  const pemFile = path.join(directory, 'ca.pem')
+  writeFileSync(pemFile, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n')
+  const textFile = path.join(directory, 'ca.txt')
+  writeFileSync(textFile, 'not a certificate\n')
+
+  it('is off by default, with ECS at the enhanced tier', () => {
+    assert.deepEqual(loadConfig({}).siem, { sink: null, format: 'ecs', tier: 'enhanced', caFile: null })
+  })
+
+  it('reads stdout, a file, and syslog over TCP or TLS, with a CA bundle for TLS', () => {
+    assert.deepEqual(loadConfig({ ASSURE_SIEM_SINK: 'stdout' }).siem.sink, { kind: 'stdout' })
+    assert.deepEqual(loadConfig({ ASSURE_SIEM_SINK: 'file:logs/audit.ndjson' }).siem.sink, {
+      kind: 'file',
+      path: path.resolve('logs/audit.ndjson'),
+    })
+    assert.deepEqual(loadConfig({ ASSURE_SIEM_SINK: 'syslog://siem.example.gov.uk:514' }).siem.sink, {
+      kind: 'syslog',
+      host: 'siem.example.gov.uk',
+      port: 514,
+      tls: false,
+    })
+    const tls = loadConfig({
+      ASSURE_SIEM_SINK: 'syslog+tls://[::1]:6514',
+      ASSURE_SIEM_FORMAT: 'ocsf',
+      ASSURE_SIEM_TIER: 'bespoke',
+      ASSURE_SIEM_CA_FILE: pemFile,
+    }).siem
+    assert.deepEqual(tls, {
+      sink: { kind: 'syslog', host: '::1', port: 6514, tls: true },
+      format: 'ocsf',
+      tier: 'bespoke',
+      caFile: pemFile,
+    })
+  })
+
+  it('names what is wrong with each bad sink', () => {
+    const sinkProblem = (value: string) => problemsFor({ ASSURE_SIEM_SINK: value })
+    assert.deepEqual(sinkProblem('kafka://siem:9092'), [
+      'ASSURE_SIEM_SINK: must be stdout, file:/path/to/audit.ndjson, syslog://host:port or syslog+tls://host:port',
+    ])
+    assert.deepEqual(sinkProblem('file:'), [
+      'ASSURE_SIEM_SINK: must name a file after file: (file:/var/log/assure/audit.ndjson)',
+    ])
+    assert.deepEqual(sinkProblem('syslog://siem.example'), [
+      'ASSURE_SIEM_SINK: needs a port (syslog://siem.example.gov.uk:514)',
+    ])
+    assert.deepEqual(sinkProblem('syslog+tls://siem.example:70000'), ['ASSURE_SIEM_SINK: port must be from 1 to 65535'])
+    assert.deepEqual(sinkProblem('syslog+tls://siem.example:0'), ['ASSURE_SIEM_SINK: port must be from 1 to 65535'])
+    assert.deepEqual(sinkProblem('syslog://:514'), [
+      'ASSURE_SIEM_SINK: needs a host name or IP address (syslog://siem.example.gov.uk:514)',
+    ])
+    assert.deepEqual(sinkProblem('syslog+tls://user:secret@siem.example:6514'), [
+      'ASSURE_SIEM_SINK: must not hold a user name or password (syslog+tls://siem.example.gov.uk:6514)',
+    ])
+    assert.deepEqual(sinkProblem('syslog://siem.example:514/audit?x=1'), [
+      'ASSURE_SIEM_SINK: must be syslog://host:port with nothing after the port',
+    ])
+  })
+
+  it('names a bad format, tier or CA bundle, all at once', () => {
+    assert.deepEqual(
+      problemsFor({
+        ASSURE_SIEM_SINK: 'syslog+tls://siem.example:6514',
+        ASSURE_SIEM_FORMAT: 'cef',
+        ASSURE_SIEM_TIER: 'gold',
+        ASSURE_SIEM_CA_FILE: path.join(directory, 'missing.pem'),
+      }).sort(),
+      [
+        `ASSURE_SIEM_CA_FILE: cannot be read (ENOENT): ${path.join(directory, 'missing.pem')}`,
+        'ASSURE_SIEM_FORMAT: must be ecs or ocsf',
+        'ASSURE_SIEM_TIER: must be one of baseline, enhanced, bespoke',
+      ],
+    )
+    assert.deepEqual(
+      problemsFor({ ASSURE_SIEM_SINK: 'syslog+tls://siem.example:6514', ASSURE_SIEM_CA_FILE: textFile }),
+      ['ASSURE_SIEM_CA_FILE: holds no PEM certificate (-----BEGIN CERTIFICATE-----)'],
+    )
+    assert.deepEqual(problemsFor({ ASSURE_SIEM_SINK: 'syslog://siem.example:514', ASSURE_SIEM_CA_FILE: pemFile }), [
+      'ASSURE_SIEM_CA_FILE: is only used with a syslog+tls:// ASSURE_SIEM_SINK',
+    ])
+    assert.deepEqual(problemsFor({ ASSURE_SIEM_CA_FILE: pemFile }), [
+      'ASSURE_SIEM_CA_FILE: is only used with a syslog+tls:// ASSURE_SIEM_SINK',
+    ])
+  })
+
+  it('refuses plain syslog to another machine in production, since ledger events hold personal data', () => {
+    const production = {
+      NODE_ENV: 'production',
+      ASSURE_PUBLIC_URL: 'https://assure.example',
+      ASSURE_SMTP_URL: 'smtp://mail:25',
+    }
+    assert.deepEqual(problemsFor({ ...production, ASSURE_SIEM_SINK: 'syslog://siem.example:514' }), [
+      'ASSURE_SIEM_SINK: must be syslog+tls:// in production unless the receiver is on this machine (ledger events hold personal data)',
+    ])
+    assert.equal(loadConfig({ ...production, ASSURE_SIEM_SINK: 'syslog://127.0.0.1:514' }).siem.sink?.kind, 'syslog')
+    assert.equal(
+      loadConfig({ ...production, ASSURE_SIEM_SINK: 'syslog+tls://siem.example:6514' }).siem.sink?.kind,
+      'syslog',
+    )
   })
 })
 

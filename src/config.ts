@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 import { AssureError, type Problem } from './platform/errors.ts'
 import { problemsFrom } from './platform/validation.ts'
+import { durationSeconds, parseDuration } from './platform/duration.ts'
+import { MASTER_KEY_BYTES } from './platform/crypto/master-key.ts'
+import { EVENT_TIERS, type EventTier } from './audit/siem/tiers.ts'
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
@@ -48,9 +52,94 @@ export const ENVIRONMENT_VARIABLES = [
       '`smtp://user:password@host:port` (or `smtps://`) for invitations and security notices. Required in production.',
   },
   { name: 'ASSURE_MAIL_FROM', default: 'Assure <assure@localhost>', meaning: 'The sender of Assure’s mail.' },
+  {
+    name: 'ASSURE_MASTER_KEY',
+    default: '(unset: `master.key` in the data folder, created on first start outside production)',
+    meaning:
+      '32 random bytes in base64 (`npx assure master-key` makes one). Seals the ledger signing key and MFA secrets. Required in production unless the key file exists.',
+  },
+  {
+    name: 'ASSURE_AUDIT_RETENTION',
+    default: 'P2Y',
+    meaning:
+      'How long ledger entries are kept, as an ISO 8601 duration from 6 months (`P6M`) to 2 years (`P2Y`), the guidance’s bounds.',
+  },
+  {
+    name: 'ASSURE_AUDIT_CHECKPOINT_INTERVAL',
+    default: 'PT1H',
+    meaning: 'How often the ledger head is signed, as an ISO 8601 duration from 1 minute to 1 day.',
+  },
+  {
+    name: 'ASSURE_SIEM_SINK',
+    default: '(unset: no forwarding)',
+    meaning:
+      'Where ledger events are forwarded for the SIEM, in order and at least once: `stdout`, `file:/path/to/audit.ndjson` (NDJSON, rotated at 100 MiB, 5 old files kept), `syslog://host:port` or `syslog+tls://host:port` (RFC 5424, octet-counted, one connection per batch). Production allows plain `syslog://` only to this machine.',
+  },
+  {
+    name: 'ASSURE_SIEM_FORMAT',
+    default: 'ecs',
+    meaning:
+      'The documents forwarded: `ecs` (Elastic Common Schema 8) or `ocsf` (Open Cybersecurity Schema Framework 1.5).',
+  },
+  {
+    name: 'ASSURE_SIEM_TIER',
+    default: 'enhanced',
+    meaning:
+      'The guidance’s Security Log Collection maturity tier forwarded: `baseline`, `enhanced` or `bespoke`, each adding to the tiers below. Enhanced by default because Assure holds suppliers’ assessments and incidents, a system whose compromise has a higher impact and so “should be monitored to a higher standard”; bespoke event types are first agreed with the MoJ Cyber Security team.',
+  },
+  {
+    name: 'ASSURE_SIEM_CA_FILE',
+    default: '(unset: the system’s trusted CAs)',
+    meaning: 'PEM bundle of the certificate authorities trusted for a `syslog+tls://` receiver’s certificate.',
+  },
 ] as const
 
+function isoDuration(what: string) {
+  return z.string().refine(value => {
+    try {
+      parseDuration(value)
+      return true
+    } catch {
+      return false
+    }
+  }, `must be ${what}`)
+}
+
 const booleanFlag = z.enum(['true', 'false'], { error: 'must be true or false' }).transform(value => value === 'true')
+
+/** Where forwarded ledger events go (ASSURE_SIEM_SINK). */
+export type SiemSink =
+  | { readonly kind: 'stdout' }
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'syslog'; readonly host: string; readonly port: number; readonly tls: boolean }
+
+const SIEM_SINK_FORMS = 'stdout, file:/path/to/audit.ndjson, syslog://host:port or syslog+tls://host:port'
+
+/** Reads an ASSURE_SIEM_SINK value, or says exactly what is wrong with it. */
+function parseSiemSink(value: string): SiemSink | { readonly problem: string } {
+  if (value === 'stdout') return { kind: 'stdout' }
+  if (value.startsWith('file:')) {
+    const file = value.slice('file:'.length)
+    if (file === '') return { problem: 'must name a file after file: (file:/var/log/assure/audit.ndjson)' }
+    return { kind: 'file', path: path.resolve(file) }
+  }
+  const url = /^(syslog|syslog\+tls):\/\/([^/?#]*)(.*)$/.exec(value)
+  if (url === null) return { problem: `must be ${SIEM_SINK_FORMS}` }
+  const [, scheme = '', authority = '', rest = ''] = url
+  const example = `${scheme}://siem.example.gov.uk:${scheme === 'syslog' ? 514 : 6514}`
+  if (rest !== '' && rest !== '/') return { problem: `must be ${scheme}://host:port with nothing after the port` }
+  if (authority.includes('@')) return { problem: `must not hold a user name or password (${example})` }
+  const address = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+))(?::(\d*))?$/.exec(authority)
+  if (address === null) return { problem: `needs a host name or IP address (${example})` }
+  const [, ipv6, name, port] = address
+  // Syslog over TCP has no standard port (514 is customary, 6514 is RFC 5425's for TLS), so it must be given.
+  if (port === undefined || port === '') return { problem: `needs a port (${example})` }
+  const number = Number(port)
+  if (number < 1 || number > 65535) return { problem: 'port must be from 1 to 65535' }
+  return { kind: 'syslog', host: ipv6 ?? name ?? '', port: number, tls: scheme === 'syslog+tls' }
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1'])
 
 const EnvironmentSchema = z.object({
   NODE_ENV: z
@@ -85,7 +174,76 @@ const EnvironmentSchema = z.object({
     .string()
     .min(3, 'must be a sender such as Assure <assure@example.gov.uk>')
     .default('Assure <assure@localhost>'),
+  ASSURE_MASTER_KEY: z
+    .string()
+    .refine(
+      value => /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === MASTER_KEY_BYTES,
+      `must be ${MASTER_KEY_BYTES} bytes in base64 (npx assure master-key makes one)`,
+    )
+    .optional(),
+  ASSURE_AUDIT_RETENTION: isoDuration('an ISO 8601 duration from P6M to P2Y').default('P2Y'),
+  ASSURE_AUDIT_CHECKPOINT_INTERVAL: isoDuration('an ISO 8601 duration from PT1M to P1D')
+    .refine(value => {
+      try {
+        const seconds = durationSeconds(value)
+        return seconds >= 60 && seconds <= 86_400
+      } catch {
+        return false
+      }
+    }, 'must be from PT1M to P1D')
+    .default('PT1H'),
+  ASSURE_SIEM_SINK: z
+    .string()
+    .transform((value, ctx) => {
+      const sink = parseSiemSink(value)
+      if ('problem' in sink) {
+        ctx.addIssue({ code: 'custom', message: sink.problem })
+        return z.NEVER
+      }
+      return sink
+    })
+    .optional(),
+  ASSURE_SIEM_FORMAT: z.enum(['ecs', 'ocsf'], { error: 'must be ecs or ocsf' }).default('ecs'),
+  ASSURE_SIEM_TIER: z.enum(EVENT_TIERS, { error: `must be one of ${EVENT_TIERS.join(', ')}` }).default('enhanced'),
+  ASSURE_SIEM_CA_FILE: z.string().optional(),
 })
+
+/**
+ * What only holds across SIEM settings or outside the process: checked on the raw values so the problems are listed
+ * alongside any other, and the CA bundle read now so a bad file stops the start rather than every batch failing.
+ */
+function siemProblems(raw: Record<string, string | undefined>): Problem[] {
+  const sink = raw.ASSURE_SIEM_SINK === undefined ? undefined : parseSiemSink(raw.ASSURE_SIEM_SINK)
+  const syslog = sink !== undefined && 'kind' in sink && sink.kind === 'syslog' ? sink : undefined
+  const problems: Problem[] = []
+  // Guidance, Log data security & governance: log data holding personal data "must be adequately protected".
+  if (raw.NODE_ENV === 'production' && syslog !== undefined && !syslog.tls && !LOOPBACK_HOSTS.has(syslog.host)) {
+    problems.push({
+      path: 'ASSURE_SIEM_SINK',
+      message:
+        'must be syslog+tls:// in production unless the receiver is on this machine (ledger events hold personal data)',
+    })
+  }
+  const caFile = raw.ASSURE_SIEM_CA_FILE
+  if (caFile === undefined) return problems
+  // A malformed sink is reported on its own; saying the CA does not fit it would only confuse.
+  if (syslog?.tls !== true && !(sink !== undefined && 'problem' in sink)) {
+    problems.push({ path: 'ASSURE_SIEM_CA_FILE', message: 'is only used with a syslog+tls:// ASSURE_SIEM_SINK' })
+    return problems
+  }
+  let pem: string
+  try {
+    pem = readFileSync(caFile, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error'
+    problems.push({ path: 'ASSURE_SIEM_CA_FILE', message: `cannot be read (${code}): ${path.resolve(caFile)}` })
+    return problems
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    problems.push({ path: 'ASSURE_SIEM_CA_FILE', message: 'holds no PEM certificate (-----BEGIN CERTIFICATE-----)' })
+  }
+  return problems
+}
 
 /** Rules that hold only in production, checked on the raw values so they are reported alongside any other problem. */
 function productionProblems(raw: Record<string, string | undefined>): Problem[] {
@@ -115,6 +273,17 @@ export interface Config {
   readonly maxBodyBytes: number
   readonly logLevel: (typeof LOG_LEVELS)[number]
   readonly mail: { readonly smtpUrl: string | null; readonly from: string }
+  /** Base64 master key from the environment; null means the key file in the data folder. */
+  readonly masterKey: string | null
+  readonly audit: { readonly retention: string; readonly checkpointInterval: string }
+  /** Forwarding the ledger to a SIEM; `sink` null means off. */
+  readonly siem: {
+    readonly sink: SiemSink | null
+    readonly format: 'ecs' | 'ocsf'
+    readonly tier: EventTier
+    /** A PEM CA bundle for `syslog+tls://`; null means the system's trusted CAs. */
+    readonly caFile: string | null
+  }
 }
 
 /** Reads the environment once; on any problem throws CONFIG_INVALID naming every variable that is wrong. */
@@ -123,7 +292,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ENVIRONMENT_VARIABLES.map(({ name }) => [name, env[name] === '' ? undefined : env[name]]),
   )
   const result = EnvironmentSchema.safeParse(known)
-  const problems = [...(result.success ? [] : problemsFrom(result.error)), ...productionProblems(known)]
+  const problems = [
+    ...(result.success ? [] : problemsFrom(result.error)),
+    ...productionProblems(known),
+    ...siemProblems(known),
+  ]
   if (!result.success || problems.length > 0) {
     throw new AssureError('CONFIG_INVALID', 'The configuration is not valid', { problems })
   }
@@ -147,6 +320,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxBodyBytes: parsed.ASSURE_MAX_BODY_BYTES,
     logLevel: parsed.LOG_LEVEL,
     mail: { smtpUrl: parsed.ASSURE_SMTP_URL ?? null, from: parsed.ASSURE_MAIL_FROM },
+    masterKey: parsed.ASSURE_MASTER_KEY ?? null,
+    audit: { retention: parsed.ASSURE_AUDIT_RETENTION, checkpointInterval: parsed.ASSURE_AUDIT_CHECKPOINT_INTERVAL },
+    siem: {
+      sink: parsed.ASSURE_SIEM_SINK ?? null,
+      format: parsed.ASSURE_SIEM_FORMAT,
+      tier: parsed.ASSURE_SIEM_TIER,
+      caFile: parsed.ASSURE_SIEM_CA_FILE === undefined ? null : path.resolve(parsed.ASSURE_SIEM_CA_FILE),
+    },
   }
 }
 

@@ -4,6 +4,12 @@ import { bootstrap } from './bootstrap.ts'
 import { buildApp } from './platform/http/app.ts'
 import { administratorExists, createSetupLink } from './identity/setup.ts'
 import { runDueJobs, startJobTicker } from './platform/jobs/runner.ts'
+import { signCheckpoint } from './audit/ledger.ts'
+import { startSiemForwarding } from './audit/forwarding.ts'
+import type { Forwarder } from './audit/siem/forwarder.ts'
+
+// How often the ledger is polled for events to forward; a backlog is sent at once, batch after batch.
+const SIEM_POLL_MS = 5_000
 
 /** Starts the web service and stops it cleanly on SIGINT or SIGTERM. */
 export async function serve(env: Record<string, string | undefined>): Promise<void> {
@@ -11,11 +17,16 @@ export async function serve(env: Record<string, string | undefined>): Promise<vo
   const services = await bootstrap(config)
   const app = await buildApp({ config, services })
   let stopping = false
+  let forwarder: Forwarder | undefined
   const stop = async (signal: string) => {
     if (stopping) return
     stopping = true
     app.log.info({ signal }, 'stopping')
     await app.close()
+    // Sign the head on the way out, so nothing appended since the last hourly checkpoint goes unsigned.
+    await signCheckpoint(services.ledgerDeps).catch(error => app.log.error({ err: error }, 'final checkpoint failed'))
+    // Waits for a batch in flight; whatever is not yet confirmed goes on the next start, from the saved cursor.
+    await forwarder?.close().catch(error => app.log.error({ err: error }, 'stopping SIEM forwarding failed'))
     await services.store.close()
     process.exit(0)
   }
@@ -32,6 +43,12 @@ export async function serve(env: Record<string, string | undefined>): Promise<vo
     )
   await tick()
   startJobTicker(tick)
+  forwarder = startSiemForwarding({
+    db: services.store.db,
+    siem: config.siem,
+    intervalMs: SIEM_POLL_MS,
+    onError: error => app.log.warn({ err: error }, 'SIEM forwarding failed; the batch is sent again at the next poll'),
+  })
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.port
   const store = config.database.engine === 'sqlite' ? `SQLite at ${config.database.file}` : 'PostgreSQL'

@@ -1,3 +1,11 @@
+/** A path with its non-empty query parameters, in the order given. */
+const withQuery = (base: string, query?: Record<string, string | undefined>) => {
+  const search = new URLSearchParams(
+    Object.entries(query ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
+  ).toString()
+  return search === '' ? base : `${base}?${search}`
+}
+
 /** Every URL path Assure serves, in one place, used by routes, redirects and templates. */
 export const paths = {
   home: '/',
@@ -32,11 +40,22 @@ export const paths = {
     person: (id: string) => `/admin/people/${encodeURIComponent(id)}`,
     personAction: (id: string, action: 'roles' | 'suspend' | 'reactivate' | 'disconnect' | 'unlock') =>
       `/admin/people/${encodeURIComponent(id)}/${action}`,
+    personEmail: (id: string) => `/admin/people/${encodeURIComponent(id)}/email`,
+    personOrganisation: (id: string) => `/admin/people/${encodeURIComponent(id)}/organisation`,
+    securitySettings: '/admin/security-settings',
     organisations: '/admin/organisations',
     approvals: '/admin/approvals',
     reviews: '/admin/privileged-reviews',
     review: (id: string) => `/admin/privileged-reviews/${encodeURIComponent(id)}`,
     decide: (id: string, decision: 'approve' | 'reject') => `/admin/approvals/${encodeURIComponent(id)}/${decision}`,
+  },
+  audit: {
+    ledger: '/audit',
+    search: (query?: Record<string, string | undefined>) => withQuery('/audit', query),
+    entry: (sequence: number | string) => `/audit/entries/${encodeURIComponent(String(sequence))}`,
+    exportCsv: '/audit/export.csv',
+    exportSearch: (query?: Record<string, string | undefined>) => withQuery('/audit/export.csv', query),
+    verify: '/audit/verify',
   },
   endSession: (id: string) => `/account/sessions/${encodeURIComponent(id)}/end`,
   catalogues: '/catalogues',

@@ -6,6 +6,10 @@ import type { IdentityDeps } from './identity/deps.ts'
 import { createMailer, type Mailer } from './platform/mail/mailer.ts'
 import type { Job } from './platform/jobs/runner.ts'
 import { inactiveAccountsJob, privilegedReviewJob } from './identity/jobs.ts'
+import type { SigningKey } from './audit/signing.ts'
+import type { LedgerDeps } from './audit/ledger.ts'
+import { checkpointJob, retentionJob, verifyJob } from './audit/jobs.ts'
+import { durationParameter } from './catalogue/catalogue.ts'
 
 /** The wired dependencies shared by the web app, the CLI and (later) the worker. */
 export interface Services {
@@ -16,6 +20,9 @@ export interface Services {
   readonly mailer: Mailer
   readonly catalogueDeps: CatalogueDeps
   readonly identityDeps: IdentityDeps
+  readonly ledgerDeps: LedgerDeps
+  /** The master key that seals secrets at rest. */
+  readonly masterKey: Buffer
   /** The scheduled jobs the worker role runs. */
   readonly jobs: readonly Job[]
 }
@@ -25,6 +32,8 @@ export function createServices(deps: {
   config: Config
   store: Store
   catalogue: Catalogue
+  masterKey: Buffer
+  signingKey: SigningKey
   now?: () => Date
   mailer?: Mailer
 }): Services {
@@ -36,6 +45,12 @@ export function createServices(deps: {
     now,
     mailer,
     publicUrl: deps.config.publicUrl,
+    masterKey: deps.masterKey,
+  }
+  const ledgerDeps: LedgerDeps = { db: deps.store.db, signingKey: deps.signingKey, now }
+  const retention = {
+    keep: deps.config.audit.retention,
+    minimum: durationParameter(deps.catalogue, 'log-retention-min'),
   }
   return {
     config: deps.config,
@@ -45,6 +60,14 @@ export function createServices(deps: {
     mailer,
     catalogueDeps: { db: deps.store.db, catalogue: deps.catalogue, now },
     identityDeps,
-    jobs: [inactiveAccountsJob(identityDeps), privilegedReviewJob(identityDeps)],
+    ledgerDeps,
+    masterKey: deps.masterKey,
+    jobs: [
+      inactiveAccountsJob(identityDeps),
+      privilegedReviewJob(identityDeps),
+      checkpointJob(ledgerDeps, deps.config.audit.checkpointInterval),
+      verifyJob(ledgerDeps),
+      retentionJob({ ...ledgerDeps, engine: deps.store.engine }, retention),
+    ],
   }
 }

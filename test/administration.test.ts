@@ -150,7 +150,7 @@ for (const engine of engines()) {
       const list = await browser.get('/admin/people')
       assert.doesNotMatch(list.body, /Fabrikam/)
       const denied = await services.store.db
-        .selectFrom('audit_events')
+        .selectFrom('audit_entries')
         .select(['action', 'outcome'])
         .where('target_id', '=', theirs.id)
         .execute()

@@ -6,9 +6,10 @@ import { sqliteStore, type TestStore } from './helpers/stores.ts'
 import { buildPerson, sessionCookieFor } from './helpers/people.ts'
 import type { Services } from '../src/services.ts'
 import { ROLES, type Role } from '../src/identity/roles.ts'
-import { rolesAllow } from '../src/identity/policy.ts'
+import { ROLE_PERMISSIONS as ALL_ROLE_PERMISSIONS, rolesAllow } from '../src/identity/policy.ts'
 
-const ROLE_PERMISSIONS = new Set(['manage-users', 'approve-changes', 'manage-organisations'])
+// Derived from the policy, so a new role-based permission is in the matrix the moment it exists.
+const ROLE_PERMISSIONS = new Set<string>(ALL_ROLE_PERMISSIONS)
 const SIGNED_IN_PERMISSIONS = new Set(['account', 'verify', 'enrol', ...ROLE_PERMISSIONS])
 const DENIED = /<h1 class="govuk-heading-l">You do not have permission to do that<\/h1>/
 

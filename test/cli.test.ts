@@ -38,7 +38,14 @@ describe('the assure command line', () => {
     assert.equal(first.status, 0, first.stderr)
     assert.deepEqual(JSON.parse(first.stdout), {
       engine: 'sqlite',
-      applied: ['0001-catalogue', '0002-identity', '0003-administration', '0004-jobs'],
+      applied: [
+        '0001-catalogue',
+        '0002-identity',
+        '0003-administration',
+        '0004-jobs',
+        '0005-ledger',
+        '0006-security-settings',
+      ],
       catalogue: { stored: true, ref: '1.0.0' },
     })
     const again = JSON.parse(run(['migrate', '--json'], env).stdout)

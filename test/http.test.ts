@@ -3,12 +3,15 @@ import assert from 'node:assert/strict'
 import type { FastifyInstance } from 'fastify'
 import { csrfFor, startApp } from './helpers/app.ts'
 import { engines, sqliteStore, type TestStore } from './helpers/stores.ts'
+import type { Services } from '../src/services.ts'
+import { verifyStore } from '../src/audit/ledger.ts'
 
 for (const engine of engines()) {
   describe(`the web service on ${engine.name}`, () => {
     let store: TestStore
     let app: FastifyInstance
     let close: () => Promise<void>
+    let services: Services
 
     before(async () => {
       store = await engine.create()
@@ -31,6 +34,7 @@ for (const engine of engines()) {
         },
       })
       app = started.app
+      services = started.services
       close = started.close
     })
     after(async () => {
@@ -159,6 +163,16 @@ for (const engine of engines()) {
       assert.deepEqual(ready.checks.migrations, { status: 'ok' })
       assert.equal(typeof ready.checks.clock.skewMs, 'number')
       assert.ok(Math.abs(ready.checks.clock.skewMs) < 60_000, 'the database clock is the machine clock here')
+    })
+
+    it('reports when the ledger was last verified, and whether it passed, but not what failed', async () => {
+      const unverified = (await app.inject('/readyz')).json()
+      assert.deepEqual(unverified.checks.ledger, { status: 'not-verified-yet' })
+      await verifyStore(services.ledgerDeps)
+      const verified = (await app.inject('/readyz')).json()
+      assert.equal(verified.checks.ledger.status, 'verified')
+      assert.equal(typeof verified.checks.ledger.lastVerifiedAt, 'string')
+      assert.deepEqual(Object.keys(verified.checks.ledger).sort(), ['entries', 'lastVerifiedAt', 'status'])
     })
   })
 }

@@ -71,7 +71,15 @@ for (const engine of engines()) {
       clock = new Date('2027-02-10T09:00:00Z')
       const [first, second] = await Promise.all([run(), run()])
       const ran = [...(first ?? []), ...(second ?? [])].map(r => r.job).sort()
-      assert.deepEqual(ran, ['privileged-account-review', 'suspend-inactive-accounts'])
+      // Every job exactly once between the two instances: identity's and the ledger's.
+      assert.deepEqual(ran, [
+        'privileged-account-review',
+        'prune-ledger',
+        'sign-ledger-checkpoint',
+        'suspend-inactive-accounts',
+        'verify-ledger',
+      ])
+      assert.deepEqual(ran, services.jobs.map(job => job.name).sort())
       assert.deepEqual(await run(), [])
     })
 

@@ -3,9 +3,9 @@ import { loadConfig } from '../config.ts'
 import { migrateToLatest, openStore } from '../platform/db/database.ts'
 import { loadCatalogue } from '../catalogue/load.ts'
 import { syncBuiltInCatalogue } from '../catalogue/operations.ts'
-import { createServices } from '../services.ts'
 import { serve } from '../main.ts'
 import { registerCatalogueCommands } from './catalogue.ts'
+import { registerAuditCommands } from './audit.ts'
 import { bootstrap } from '../bootstrap.ts'
 import { createSetupLink } from '../identity/setup.ts'
 import { runDueJobs } from '../platform/jobs/runner.ts'
@@ -38,7 +38,7 @@ export function buildProgram(): Command {
         const store = openStore(config.database)
         try {
           const { applied } = await migrateToLatest(store)
-          const synced = await syncBuiltInCatalogue(createServices({ config, store, catalogue }).catalogueDeps)
+          const synced = await syncBuiltInCatalogue({ db: store.db, catalogue, now: () => new Date() })
           createOutput(json).result({ engine: store.engine, applied, catalogue: synced }, [
             applied.length === 0
               ? 'The store was already up to date.'
@@ -105,6 +105,7 @@ export function buildProgram(): Command {
     })
 
   registerCatalogueCommands(program)
+  registerAuditCommands(program)
   return program
 }
 

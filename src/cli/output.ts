@@ -21,7 +21,8 @@ export function createOutput(json: boolean): Output {
 function describe(error: unknown): string {
   if (error instanceof AssureError) {
     // Validation problems already name the option; other errors lead with their message and the first problem.
-    if (error.code === 'VALIDATION_FAILED') return error.problems.map(p => p.message).join('; ')
+    if (error.code === 'VALIDATION_FAILED' && error.problems.length > 0)
+      return error.problems.map(p => p.message).join('; ')
     return [error.message, ...error.problems.slice(0, 1).map(p => `${p.path}: ${p.message}`)].join('; ')
   }
   return error instanceof Error ? error.message : String(error)

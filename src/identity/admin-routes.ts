@@ -6,26 +6,47 @@ import { problemsFrom } from '../platform/validation.ts'
 import { formErrors } from '../platform/http/forms.ts'
 import {
   addSupplierOrganisation,
+  assertMayMovePeople,
+  changeEmail,
   changeRoles,
   decideChange,
   disconnectPerson,
   invitableOrganisations,
   invitePerson,
   managedPerson,
+  mayMovePeople,
+  movePerson,
   pendingChanges,
+  proposeSecuritySetting,
   reactivatePerson,
   suspendPerson,
   tooFewAdministrators,
   unlockPerson,
 } from './administration.ts'
 import type { IdentityDeps } from './deps.ts'
-import { InviteFormSchema, OrganisationFormSchema, RolesFormSchema } from './forms.ts'
+import {
+  EmailFormSchema,
+  InviteFormSchema,
+  MoveFormSchema,
+  OrganisationFormSchema,
+  RolesFormSchema,
+  SecuritySettingFormSchema,
+} from './forms.ts'
 import { requestContext } from './http.ts'
 import { PERMISSIONS } from './policy.ts'
-import { AUTHORITY_ROLES, isPrivileged, ROLE_LABELS, SUPPLIER_ROLES, type Role } from './roles.ts'
+import { AUTHORITY_ROLES, isPrivileged, ROLE_LABELS, ROLES, SUPPLIER_ROLES, type Role } from './roles.ts'
+import {
+  readSecuritySettings,
+  SECURITY_SETTING_DEFINITIONS,
+  SECURITY_SETTING_KEYS,
+  SecuritySettingChangeSchema,
+  securitySettingHistory,
+  weakensControl,
+  type SecuritySettings,
+} from './security-settings.ts'
 import { requireStepUp } from './step-up.ts'
 import { listFactors, listUsers, type UserRecord } from './store.ts'
-import { recordAuditEvent } from './audit.ts'
+import { recordAuditEvent } from '../audit/record.ts'
 import type { ReviewedAccount } from './jobs.ts'
 
 function actorOf(request: FastifyRequest): UserRecord {
@@ -50,19 +71,83 @@ const roleItems = (roles: readonly Role[], checked: readonly string[]) =>
       : undefined,
   }))
 
-/** People administration, supplier organisations and dual-authorisation approvals. */
+type PendingChange = Awaited<ReturnType<typeof pendingChanges>>[number]
+
+/** How a dual-authorisation request reads on the approvals page, with a warning when it relaxes a control. */
+export function describeChange(change: PendingChange): { description: string; warning: string | null } {
+  if (change.kind === 'security-setting') {
+    const proposal = SecuritySettingChangeSchema.parse(JSON.parse(change.payload))
+    const definition = SECURITY_SETTING_DEFINITIONS[proposal.setting]
+    return {
+      description: `Turn ${proposal.value ? 'on' : 'off'} the security setting “${definition.title}”`,
+      warning: weakensControl(proposal) ? definition.warning : null,
+    }
+  }
+  if (change.kind === 'grant-roles')
+    return {
+      description: `Give ${change.target_name ?? 'a person'} the roles ${(JSON.parse(change.payload) as { roles: Role[] }).roles.map(r => ROLE_LABELS[r]).join(', ')}`,
+      warning: null,
+    }
+  return { description: `Unlock ${change.target_name ?? 'a person'}’s privileged account`, warning: null }
+}
+
+/** The security settings page's view of each setting: its state, who last changed it, and any change waiting. */
+export function presentSecuritySettings(
+  settings: SecuritySettings,
+  history: ReadonlyArray<{ key: string; updated_at: string; updated_by_name: string | null }>,
+  changes: readonly PendingChange[],
+) {
+  return SECURITY_SETTING_KEYS.map(key => {
+    const definition = SECURITY_SETTING_DEFINITIONS[key]
+    const on = settings[key]
+    const changed = history.find(row => row.key === key)
+    const waiting = changes
+      .filter(change => change.kind === 'security-setting')
+      .map(change => ({ change, proposal: SecuritySettingChangeSchema.parse(JSON.parse(change.payload)) }))
+      .find(({ proposal }) => proposal.setting === key)
+    return {
+      key,
+      title: definition.title,
+      description: definition.description,
+      state: on ? 'On' : 'Off',
+      isDefault: on === definition.default,
+      changedAt: changed?.updated_at ?? null,
+      changedBy: changed?.updated_by_name ?? null,
+      waiting:
+        waiting === undefined
+          ? null
+          : {
+              state: waiting.proposal.value ? 'on' : 'off',
+              requesterName: waiting.change.requester_name,
+              expiresAt: waiting.change.expires_at,
+            },
+      propose: { value: on ? 'off' : 'on', label: on ? 'Propose turning this off' : 'Propose turning this on' },
+      warning: weakensControl({ setting: key, value: !on }) ? definition.warning : null,
+    }
+  })
+}
+
+/** People administration, supplier organisations, security settings and dual-authorisation approvals. */
 export function registerAdminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
+  registerSecuritySettingsRoutes(app, deps)
   const manage = { permission: PERMISSIONS.manageUsers }
   const banner = async () => ({ tooFewAdministrators: await tooFewAdministrators(deps) })
 
-  app.get(paths.admin.people, { config: manage }, async (request, reply) => {
-    const actor = actorOf(request)
-    const people = await listUsers(deps.db, actor.roles.includes('authority-admin') ? undefined : actor.organisationId)
-    return reply.page('admin-people.njk', {
-      people: people.map(p => ({ ...p, roleLabels: p.roles.map(r => ROLE_LABELS[r]) })),
-      ...(await banner()),
-    })
-  })
+  app.get(
+    paths.admin.people,
+    { config: { ...manage, auditRead: 'identity.people.listed' } },
+    async (request, reply) => {
+      const actor = actorOf(request)
+      const people = await listUsers(
+        deps.db,
+        actor.roles.includes('authority-admin') ? undefined : actor.organisationId,
+      )
+      return reply.page('admin-people.njk', {
+        people: people.map(p => ({ ...p, roleLabels: p.roles.map(r => ROLE_LABELS[r]) })),
+        ...(await banner()),
+      })
+    },
+  )
 
   const inviteForm = async (
     request: FastifyRequest,
@@ -105,20 +190,56 @@ export function registerAdminRoutes(app: FastifyInstance, deps: IdentityDeps): v
     return reply.redirect(`${paths.admin.people}?invited=${encodeURIComponent(parsed.data.email)}`, 303)
   })
 
-  app.get<{ Params: { id: string } }>('/admin/people/:id', { config: manage }, async (request, reply) => {
+  /** A person's page; `extra` carries a form's errors and values when a post is shown again. */
+  const personPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    person: UserRecord,
+    extra: { checkedRoles?: readonly string[]; move?: Record<string, unknown>; [key: string]: unknown } = {},
+  ) => {
     const actor = actorOf(request)
-    const person = await managedPerson(deps, actor, request.params.id, requestContext(request))
     const allowed = person.organisationKind === 'authority' ? AUTHORITY_ROLES : SUPPLIER_ROLES
+    const { checkedRoles, move: moveValues = {}, ...rest } = extra
+    const moveChecked = ([] as string[]).concat((moveValues.roles as string[] | string | undefined) ?? [])
+    const canMove = mayMovePeople(actor) && person.id !== actor.id
     return reply.page('admin-person.njk', {
       person,
       roleLabels: person.roles.map(r => ROLE_LABELS[r]),
       factorCount: (await listFactors(deps.db, person.id)).length,
-      roleItems: roleItems(actor.roles.includes('authority-admin') ? allowed : SUPPLIER_ROLES, person.roles),
+      roleItems: roleItems(
+        actor.roles.includes('authority-admin') ? allowed : SUPPLIER_ROLES,
+        checkedRoles ?? person.roles,
+      ),
       self: person.id === actor.id,
-      notice: (request.query as { done?: string }).done ?? null,
+      notice: null,
+      move: canMove
+        ? {
+            organisationItems: [
+              { value: '', text: 'Select an organisation' },
+              ...(await invitableOrganisations(deps, actor))
+                .filter(org => org.id !== person.organisationId)
+                .map(org => ({
+                  value: org.id,
+                  text: `${org.name} (${org.kind === 'authority' ? 'Authority' : 'supplier'})`,
+                  selected: org.id === moveValues.organisationId,
+                })),
+            ],
+            roleItems: roleItems(ROLES, moveChecked),
+          }
+        : null,
       ...(await banner()),
+      ...rest,
     })
-  })
+  }
+
+  app.get<{ Params: { id: string } }>(
+    '/admin/people/:id',
+    { config: { ...manage, auditRead: 'identity.person.viewed' } },
+    async (request, reply) => {
+      const person = await managedPerson(deps, actorOf(request), request.params.id, requestContext(request))
+      return personPage(request, reply, person, { notice: (request.query as { done?: string }).done ?? null })
+    },
+  )
 
   const personAction = (
     action: 'roles' | 'suspend' | 'reactivate' | 'disconnect' | 'unlock',
@@ -135,17 +256,10 @@ export function registerAdminRoutes(app: FastifyInstance, deps: IdentityDeps): v
         return reply.redirect(`${paths.admin.person(person.id)}?done=${encodeURIComponent(done)}`, 303)
       } catch (error) {
         if (error instanceof AssureError && error.code === 'VALIDATION_FAILED') {
-          const allowed = person.organisationKind === 'authority' ? AUTHORITY_ROLES : SUPPLIER_ROLES
           const checked = ([] as string[]).concat(((request.body ?? {}) as { roles?: string | string[] }).roles ?? [])
-          return reply.status(400).page('admin-person.njk', {
-            person,
-            roleLabels: person.roles.map(r => ROLE_LABELS[r]),
-            factorCount: (await listFactors(deps.db, person.id)).length,
-            roleItems: roleItems(allowed, checked),
-            self: person.id === actor.id,
-            notice: null,
+          return personPage(request, reply.status(400), person, {
+            checkedRoles: checked,
             ...formErrors([...error.problems], { roles: 'roles' }),
-            ...(await banner()),
           })
         }
         throw error
@@ -178,6 +292,75 @@ export function registerAdminRoutes(app: FastifyInstance, deps: IdentityDeps): v
     return result.applied
       ? 'Unlocked.'
       : 'Unlocking a privileged account needs a second administrator. The request waits for approval for 24 hours.'
+  })
+
+  // --- changing a person's email address ----------------------------------------------------------------------------
+  const emailPage = async (
+    reply: FastifyReply,
+    person: UserRecord,
+    values: Record<string, unknown>,
+    problems: Problem[] = [],
+  ) => reply.page('admin-email.njk', { person, values, ...formErrors(problems), ...(await banner()) })
+  app.get<{ Params: { id: string } }>('/admin/people/:id/email', { config: manage }, async (request, reply) => {
+    const person = await managedPerson(deps, actorOf(request), request.params.id, requestContext(request))
+    // Asked before the form, so the administrator does not lose what they type (Privileged Account Management:
+    // MFA for "changing registered email addresses").
+    const stale = requireStepUp(deps, request, reply, paths.admin.personEmail(person.id))
+    if (stale !== undefined) return stale
+    return emailPage(reply, person, {})
+  })
+  app.post<{ Params: { id: string } }>('/admin/people/:id/email', { config: manage }, async (request, reply) => {
+    const actor = actorOf(request)
+    const person = await managedPerson(deps, actor, request.params.id, requestContext(request))
+    const stale = requireStepUp(deps, request, reply, paths.admin.personEmail(person.id))
+    if (stale !== undefined) return stale
+    const body = (request.body ?? {}) as Record<string, unknown>
+    const parsed = parse(EmailFormSchema, body)
+    if ('problems' in parsed) return emailPage(reply.status(400), person, body, parsed.problems)
+    try {
+      await changeEmail(deps, actor, person, parsed.data.email, requestContext(request))
+    } catch (error) {
+      if (error instanceof AssureError && error.code === 'VALIDATION_FAILED')
+        return emailPage(reply.status(400), person, body, [...error.problems])
+      throw error
+    }
+    const done =
+      'Email address changed. We have emailed the old and the new address, and their sessions and API tokens have ended.'
+    return reply.redirect(`${paths.admin.person(person.id)}?done=${encodeURIComponent(done)}`, 303)
+  })
+
+  // --- moving a person to another organisation (a mover) ------------------------------------------------------------
+  const move = { permission: PERMISSIONS.movePeople }
+  app.post<{ Params: { id: string } }>('/admin/people/:id/organisation', { config: move }, async (request, reply) => {
+    const actor = actorOf(request)
+    const context = requestContext(request)
+    // Found first, so another supplier's people stay "not found"; then only Authority administrators go on.
+    const person = await managedPerson(deps, actor, request.params.id, context)
+    await assertMayMovePeople(deps, actor, context)
+    const stale = requireStepUp(deps, request, reply, paths.admin.person(person.id))
+    if (stale !== undefined) return stale
+    const body = (request.body ?? {}) as Record<string, unknown>
+    const show = (problems: readonly Problem[]) => {
+      const { errors, fieldErrors } = formErrors(problems, { organisationId: 'moveOrganisationId', roles: 'moveRoles' })
+      return personPage(request, reply.status(400), person, { move: body, errors, moveErrors: fieldErrors })
+    }
+    const parsed = parse(MoveFormSchema, body)
+    if ('problems' in parsed) return show(parsed.problems)
+    let result: Awaited<ReturnType<typeof movePerson>>
+    try {
+      result = await movePerson(deps, actor, person, parsed.data, context)
+    } catch (error) {
+      if (error instanceof AssureError && error.code === 'VALIDATION_FAILED') return show(error.problems)
+      throw error
+    }
+    const removed =
+      result.removed.length === 0 ? '' : ` Roles removed: ${result.removed.map(r => ROLE_LABELS[r]).join(', ')}.`
+    const pending =
+      result.pendingId === undefined
+        ? ''
+        : ' The privileged roles wait for a second administrator’s approval for 24 hours.'
+    const done = `Moved. Their sessions and API tokens have ended.${removed}${pending}`
+    return reply.redirect(`${paths.admin.person(person.id)}?done=${encodeURIComponent(done)}`, 303)
   })
 
   // --- supplier organisations ---------------------------------------------------------------------------------------
@@ -220,10 +403,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: IdentityDeps): v
       changes: changes.map(change => ({
         ...change,
         mine: change.requested_by === actor.id || change.target_id === actor.id,
-        description:
-          change.kind === 'grant-roles'
-            ? `Give ${change.target_name} the roles ${(JSON.parse(change.payload) as { roles: Role[] }).roles.map(r => ROLE_LABELS[r]).join(', ')}`
-            : `Unlock ${change.target_name}’s privileged account`,
+        ...describeChange(change),
       })),
       notice: (request.query as { done?: string }).done ?? null,
       ...(await banner()),
@@ -246,6 +426,39 @@ export function registerAdminRoutes(app: FastifyInstance, deps: IdentityDeps): v
   }
 }
 
+/** Security settings: seen and proposed by Authority administrators; each change waits for a second one. */
+function registerSecuritySettingsRoutes(app: FastifyInstance, deps: IdentityDeps): void {
+  const settings = { permission: PERMISSIONS.manageSecuritySettings }
+  const settingsPage = async (request: FastifyRequest, reply: FastifyReply, problems: readonly Problem[] = []) =>
+    reply.page('admin-security-settings.njk', {
+      settings: presentSecuritySettings(
+        await readSecuritySettings(deps.db),
+        await securitySettingHistory(deps.db),
+        await pendingChanges(deps),
+      ),
+      notice: (request.query as { done?: string }).done ?? null,
+      ...formErrors(problems),
+      tooFewAdministrators: await tooFewAdministrators(deps),
+    })
+  app.get(paths.admin.securitySettings, { config: settings }, async (request, reply) => settingsPage(request, reply))
+  app.post(paths.admin.securitySettings, { config: settings }, async (request, reply) => {
+    // Changing a security control needs a fresh second factor, and then a second administrator.
+    const stale = requireStepUp(deps, request, reply, paths.admin.securitySettings)
+    if (stale !== undefined) return stale
+    const parsed = parse(SecuritySettingFormSchema, request.body)
+    if ('problems' in parsed) return settingsPage(request, reply.status(400), parsed.problems)
+    try {
+      await proposeSecuritySetting(deps, actorOf(request), parsed.data, requestContext(request))
+    } catch (error) {
+      if (error instanceof AssureError && error.code === 'VALIDATION_FAILED')
+        return settingsPage(request, reply.status(400), error.problems)
+      throw error
+    }
+    const done = `Change to “${SECURITY_SETTING_DEFINITIONS[parsed.data.setting].title}” proposed. Another Authority administrator must approve it within 24 hours.`
+    return reply.redirect(`${paths.admin.securitySettings}?done=${encodeURIComponent(done)}`, 303)
+  })
+}
+
 /** The monthly privileged account review: list, detail and sign-off. */
 export function registerReviewRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   const review = { permission: PERMISSIONS.reviewPrivilegedAccounts }
@@ -258,17 +471,21 @@ export function registerReviewRoutes(app: FastifyInstance, deps: IdentityDeps): 
       .execute()
     return reply.page('admin-reviews.njk', { reviews })
   })
-  app.get<{ Params: { id: string } }>('/admin/privileged-reviews/:id', { config: review }, async (request, reply) => {
-    const row = await deps.db
-      .selectFrom('privileged_reviews as r')
-      .leftJoin('users as u', 'u.id', 'r.signed_off_by')
-      .selectAll('r')
-      .select('u.display_name as signed_off_name')
-      .where('r.id', '=', request.params.id)
-      .executeTakeFirst()
-    if (row === undefined) throw new AssureError('NOT_FOUND', 'That review was not found')
-    return reply.page('admin-review.njk', { review: row, accounts: JSON.parse(row.accounts) as ReviewedAccount[] })
-  })
+  app.get<{ Params: { id: string } }>(
+    '/admin/privileged-reviews/:id',
+    { config: { ...review, auditRead: 'identity.privileged_review.viewed' } },
+    async (request, reply) => {
+      const row = await deps.db
+        .selectFrom('privileged_reviews as r')
+        .leftJoin('users as u', 'u.id', 'r.signed_off_by')
+        .selectAll('r')
+        .select('u.display_name as signed_off_name')
+        .where('r.id', '=', request.params.id)
+        .executeTakeFirst()
+      if (row === undefined) throw new AssureError('NOT_FOUND', 'That review was not found')
+      return reply.page('admin-review.njk', { review: row, accounts: JSON.parse(row.accounts) as ReviewedAccount[] })
+    },
+  )
   app.post<{ Params: { id: string } }>(
     '/admin/privileged-reviews/:id/sign-off',
     { config: review },

@@ -1,22 +1,43 @@
 import { randomUUID } from 'node:crypto'
+import type { Kysely, Transaction } from 'kysely'
+import { z } from 'zod'
+import type { Database, PendingChangesTable } from '../platform/db/schema.ts'
 import { AssureError, notFound } from '../platform/errors.ts'
 import { addDuration } from '../platform/duration.ts'
-import { recordAuditEvent, type Actor } from './audit.ts'
+import { recordAuditEvent, type Actor } from '../audit/record.ts'
 import type { IdentityDeps, RequestContext } from './deps.ts'
 import { hashPassword, passwordProblem } from './passwords.ts'
+import { rolesAllow, type RolePermission } from './policy.ts'
 import {
   AUTHORITY_ROLES,
   CLEARANCE_LEVELS,
+  CONFIGURABLE_CONFLICT,
   isPrivileged,
   roleConflicts,
   ROLE_LABELS,
+  ROLES,
   SUPPLIER_ROLES,
   type Clearance,
   type Role,
 } from './roles.ts'
+import {
+  readSecuritySettings,
+  SECURITY_SETTING_DEFINITIONS,
+  SecuritySettingChangeSchema,
+  writeSecuritySetting,
+  type SecuritySettingChange,
+  type SecuritySettingKey,
+  type SecuritySettings,
+} from './security-settings.ts'
 import { assertNotSelfApproval } from './segregation.ts'
 import { createSession, endAllSessions, hashToken, newToken, sessionPolicy } from './sessions.ts'
 import { countActiveWithRole, findUserByEmail, findUserById, type UserRecord } from './store.ts'
+
+type Db = Kysely<Database> | Transaction<Database>
+
+/** Runs work in the caller's transaction, or in a new one. */
+const inTransaction = <T>(db: Db, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> =>
+  db.isTransaction ? work(db as Transaction<Database>) : db.transaction().execute(work)
 
 const INVITATION_LIFETIME = 'PT72H'
 /** Dual authorisation: a second administrator must decide within 24 hours or the request lapses. */
@@ -105,7 +126,11 @@ export async function addSupplierOrganisation(
   return id
 }
 
-function checkRoles(roles: readonly Role[], organisationKind: 'authority' | 'supplier'): void {
+function checkRoles(
+  roles: readonly Role[],
+  organisationKind: 'authority' | 'supplier',
+  settings: SecuritySettings,
+): void {
   const allowed: readonly Role[] = organisationKind === 'authority' ? AUTHORITY_ROLES : SUPPLIER_ROLES
   const wrong = roles.filter(role => !allowed.includes(role))
   if (wrong.length > 0) {
@@ -118,7 +143,7 @@ function checkRoles(roles: readonly Role[], organisationKind: 'authority' | 'sup
       ],
     })
   }
-  const conflicts = roleConflicts(roles)
+  const conflicts = roleConflicts(roles, { allowAdminAssessor: settings['allow-admin-assessor'] })
   if (conflicts.length > 0) {
     throw new AssureError('VALIDATION_FAILED', 'Those roles conflict', {
       problems: [
@@ -158,7 +183,7 @@ export async function invitePerson(
     throw new AssureError('VALIDATION_FAILED', 'Choose a role', {
       problems: [{ path: 'roles', message: 'Select at least one role' }],
     })
-  checkRoles(invitation.roles, organisation.kind)
+  checkRoles(invitation.roles, organisation.kind, await readSecuritySettings(deps.db))
   if (isPrivileged(invitation.roles)) {
     throw new AssureError('VALIDATION_FAILED', 'Privileged roles need a second administrator', {
       problems: [
@@ -319,31 +344,45 @@ export async function changeRoles(
   context: RequestContext,
 ): Promise<{ applied: boolean; pendingId?: string }> {
   const { organisationKind } = target
-  checkRoles(roles, organisationKind)
+  checkRoles(roles, organisationKind, await readSecuritySettings(deps.db))
   if (roles.length === 0)
     throw new AssureError('VALIDATION_FAILED', 'Choose a role', {
       problems: [{ path: 'roles', message: 'Select at least one role, or suspend the person instead' }],
     })
   const added = roles.filter(role => !target.roles.includes(role))
   if (isPrivileged(added)) {
-    if (CLEARANCE_LEVELS.indexOf((target.clearance ?? 'BPSS') as Clearance) <= 0) {
-      throw new AssureError('VALIDATION_FAILED', 'Clearance too low', {
-        problems: [
-          {
-            path: 'roles',
-            message: `${target.displayName} needs recorded security clearance higher than BPSS for a privileged role`,
-          },
-        ],
-      })
-    }
-    const id = await requestChange(deps, actor, target, 'grant-roles', { roles }, context)
+    assertClearedForPrivileged(target)
+    const id = await requestChange(
+      deps.db,
+      deps,
+      actor,
+      { type: 'user', id: target.id },
+      'grant-roles',
+      { roles },
+      context,
+    )
     return { applied: false, pendingId: id }
   }
-  await applyRoles(deps, actor, target, roles, context)
+  await deps.db.transaction().execute(trx => applyRoles(trx, deps, actor, target, roles, context))
   return { applied: true }
 }
 
+/** Guidance, Minimum User Clearance: privileged access needs clearance higher than BPSS. */
+function assertClearedForPrivileged(target: UserRecord): void {
+  if (CLEARANCE_LEVELS.indexOf((target.clearance ?? 'BPSS') as Clearance) <= 0) {
+    throw new AssureError('VALIDATION_FAILED', 'Clearance too low', {
+      problems: [
+        {
+          path: 'roles',
+          message: `${target.displayName} needs recorded security clearance higher than BPSS for a privileged role`,
+        },
+      ],
+    })
+  }
+}
+
 async function applyRoles(
+  trx: Transaction<Database>,
   deps: IdentityDeps,
   actor: UserRecord,
   target: UserRecord,
@@ -351,68 +390,387 @@ async function applyRoles(
   context: RequestContext,
 ): Promise<void> {
   const now = deps.now()
-  await deps.db.transaction().execute(async trx => {
-    await trx.deleteFrom('user_roles').where('user_id', '=', target.id).execute()
-    await trx
-      .insertInto('user_roles')
-      .values(roles.map(role => ({ user_id: target.id, role, granted_at: now.toISOString(), granted_by: actor.id })))
-      .execute()
-    await endAllSessions(trx, target.id)
-    await recordAuditEvent(
-      trx,
-      {
-        actor: actorOf(actor),
-        action: 'identity.roles.changed',
-        outcome: 'success',
-        target: { type: 'user', id: target.id },
-        ip: context.ip,
-        requestId: context.requestId,
-        details: { from: target.roles, to: roles },
-      },
-      now,
-    )
-  })
+  await trx.deleteFrom('user_roles').where('user_id', '=', target.id).execute()
+  await trx
+    .insertInto('user_roles')
+    .values(roles.map(role => ({ user_id: target.id, role, granted_at: now.toISOString(), granted_by: actor.id })))
+    .execute()
+  await endAllSessions(trx, target.id)
+  await recordAuditEvent(
+    trx,
+    {
+      actor: actorOf(actor),
+      action: 'identity.roles.changed',
+      outcome: 'success',
+      target: { type: 'user', id: target.id },
+      ip: context.ip,
+      requestId: context.requestId,
+      details: { from: target.roles, to: roles },
+    },
+    now,
+  )
 }
 
+/** What a dual-authorisation request is about: a person's account, or a security setting (which concerns no one account). */
+type ChangeSubject =
+  | { readonly type: 'user'; readonly id: string }
+  | { readonly type: 'security_setting'; readonly id: SecuritySettingKey }
+
 async function requestChange(
+  db: Db,
   deps: IdentityDeps,
   actor: UserRecord,
-  target: UserRecord,
-  kind: 'grant-roles' | 'unlock',
+  subject: ChangeSubject,
+  kind: PendingChangesTable['kind'],
   payload: Record<string, unknown>,
   context: RequestContext,
 ): Promise<string> {
   const id = randomUUID()
   const now = deps.now()
-  await deps.db
-    .insertInto('pending_changes')
-    .values({
-      id,
-      kind,
-      target_user_id: target.id,
-      payload: JSON.stringify(payload),
-      requested_by: actor.id,
-      requested_at: now.toISOString(),
-      expires_at: addDuration(now, APPROVAL_WINDOW).toISOString(),
-      status: 'pending',
-      decided_by: null,
-      decided_at: null,
-    })
+  await inTransaction(db, async trx => {
+    await trx
+      .insertInto('pending_changes')
+      .values({
+        id,
+        kind,
+        target_user_id: subject.type === 'user' ? subject.id : null,
+        payload: JSON.stringify(payload),
+        requested_by: actor.id,
+        requested_at: now.toISOString(),
+        expires_at: addDuration(now, APPROVAL_WINDOW).toISOString(),
+        status: 'pending',
+        decided_by: null,
+        decided_at: null,
+      })
+      .execute()
+    await recordAuditEvent(
+      trx,
+      {
+        actor: actorOf(actor),
+        action: 'identity.dual_authorisation.requested',
+        outcome: 'success',
+        target: subject,
+        ip: context.ip,
+        requestId: context.requestId,
+        details: { kind, change: id, ...payload },
+      },
+      now,
+    )
+  })
+  return id
+}
+
+/** Ends every session and API token of a person, in the caller's transaction. */
+async function endAccess(trx: Transaction<Database>, userId: string, now: Date): Promise<number> {
+  const ended = await endAllSessions(trx, userId)
+  await trx
+    .updateTable('api_tokens')
+    .set({ revoked_at: now.toISOString() })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
     .execute()
+  return ended
+}
+
+/** Refuses, and records, an administrator acting beyond a role-based permission checked inside a route. */
+async function assertAllowed(
+  deps: IdentityDeps,
+  actor: UserRecord,
+  permission: RolePermission,
+  message: string,
+  context: RequestContext,
+): Promise<void> {
+  if (rolesAllow(actor.roles, permission)) return
   await recordAuditEvent(
     deps.db,
     {
       actor: actorOf(actor),
-      action: 'identity.dual_authorisation.requested',
-      outcome: 'success',
-      target: { type: 'user', id: target.id },
+      action: 'access.denied',
+      outcome: 'denied',
+      reason: `needs ${permission}`,
       ip: context.ip,
       requestId: context.requestId,
-      details: { kind, change: id, ...payload },
+    },
+    deps.now(),
+  )
+  throw new AssureError('FORBIDDEN', message)
+}
+
+/** Whether an administrator may move people between organisations (Authority administrators only). */
+export const mayMovePeople = (actor: UserRecord) => rolesAllow(actor.roles, 'move-people')
+
+/** Refuses, and records, anyone but an Authority administrator moving people (supplier administrators cannot). */
+export const assertMayMovePeople = (deps: IdentityDeps, actor: UserRecord, context: RequestContext) =>
+  assertAllowed(
+    deps,
+    actor,
+    'move-people',
+    'Only an Authority administrator can move a person to another organisation',
+    context,
+  )
+
+/**
+ * Changes a person's email address (the address they sign in with and are told things at). Every session and API
+ * token of theirs ends, and both the old and the new address are told. The route asks for a fresh second factor.
+ * Guidance, Privileged Account Management: MFA for "changing registered email addresses".
+ */
+export async function changeEmail(
+  deps: IdentityDeps,
+  actor: UserRecord,
+  target: UserRecord,
+  email: string,
+  context: RequestContext,
+): Promise<void> {
+  if (target.id === actor.id)
+    throw new AssureError('FORBIDDEN', 'You cannot change your own email address; another administrator must')
+  if (target.status === 'invited')
+    throw new AssureError(
+      'CONFLICT',
+      `${target.displayName} has not accepted their invitation yet. Invite them at the right email address instead`,
+    )
+  const next = email.trim().toLowerCase()
+  if (next === target.email)
+    throw new AssureError('VALIDATION_FAILED', 'That is their email address already', {
+      problems: [
+        { path: 'email', message: `Enter a different email address from ${target.displayName}’s current one` },
+      ],
+    })
+  const taken = () =>
+    new AssureError('VALIDATION_FAILED', 'That email address is in use', {
+      problems: [{ path: 'email', message: 'Someone with that email address already has an account' }],
+    })
+  if ((await findUserByEmail(deps.db, next)) !== undefined) throw taken()
+  const now = deps.now()
+  try {
+    await deps.db.transaction().execute(async trx => {
+      await trx.updateTable('users').set({ email: next }).where('id', '=', target.id).execute()
+      const sessions = await endAccess(trx, target.id, now)
+      await recordAuditEvent(
+        trx,
+        {
+          actor: actorOf(actor),
+          action: 'identity.person.email_changed',
+          outcome: 'success',
+          target: { type: 'user', id: target.id },
+          ip: context.ip,
+          requestId: context.requestId,
+          details: { from: target.email, to: next, sessions },
+        },
+        now,
+      )
+    })
+  } catch (error) {
+    // Two administrators giving the same address at once: the store's unique email decides, with the same answer.
+    const holder = await findUserByEmail(deps.db, next)
+    if (holder !== undefined && holder.id !== target.id) throw taken()
+    throw error
+  }
+  await Promise.all([
+    deps.mailer.send({
+      to: target.email,
+      subject: 'The email address for your Assure account has changed',
+      text: `${actor.displayName}, an administrator, has changed the email address for your Assure account. Assure will no longer send mail to this address.\n\nYour sessions and API tokens have ended.\n\nIf you did not expect this, tell your security contact now.`,
+    }),
+    deps.mailer.send({
+      to: next,
+      subject: 'Your Assure account now uses this email address',
+      text: `${actor.displayName}, an administrator, has changed the email address for your Assure account (${target.displayName}, ${target.organisationName}) to this one. Sign in with it from now on:\n\n${deps.publicUrl}/sign-in\n\nYour sessions and API tokens have ended, so sign in again and create new tokens if you need them.\n\nIf you did not expect this, tell your security contact now.`,
+    }),
+  ])
+}
+
+/** Where a mover goes, and the roles they should hold there (none chosen: keep the roles that fit). */
+export interface Move {
+  readonly organisationId: string
+  readonly roles: readonly Role[]
+}
+
+/**
+ * Moves a person to another organisation (a mover). Only Authority administrators move people. Their roles must fit
+ * the new organisation: roles that do not are removed, every session and API token ends, and privileged roles they
+ * did not hold wait for a second administrator (dual authorisation), as any grant of a privileged role does.
+ */
+export async function movePerson(
+  deps: IdentityDeps,
+  actor: UserRecord,
+  target: UserRecord,
+  move: Move,
+  context: RequestContext,
+): Promise<{ roles: readonly Role[]; removed: readonly Role[]; pendingId?: string }> {
+  await assertMayMovePeople(deps, actor, context)
+  if (target.id === actor.id) throw new AssureError('FORBIDDEN', 'You cannot move yourself; another administrator must')
+  const organisation = await deps.db
+    .selectFrom('organisations')
+    .select(['id', 'kind', 'name'])
+    .where('id', '=', move.organisationId)
+    .executeTakeFirst()
+  if (organisation === undefined)
+    throw new AssureError('VALIDATION_FAILED', 'Choose an organisation', {
+      problems: [{ path: 'organisationId', message: 'Select an organisation' }],
+    })
+  if (organisation.id === target.organisationId)
+    throw new AssureError('VALIDATION_FAILED', 'Choose another organisation', {
+      problems: [
+        {
+          path: 'organisationId',
+          message: `${target.displayName} is already in ${organisation.name}. Select another organisation`,
+        },
+      ],
+    })
+  const fitting: readonly Role[] = organisation.kind === 'authority' ? AUTHORITY_ROLES : SUPPLIER_ROLES
+  const wanted = move.roles.length > 0 ? move.roles : target.roles.filter(role => fitting.includes(role))
+  if (wanted.length === 0)
+    throw new AssureError('VALIDATION_FAILED', 'Choose a role', {
+      problems: [
+        { path: 'roles', message: `Select at least one role for ${target.displayName} in ${organisation.name}` },
+      ],
+    })
+  checkRoles(wanted, organisation.kind, await readSecuritySettings(deps.db))
+  const privilegedAdded = wanted.filter(role => isPrivileged([role]) && !target.roles.includes(role))
+  if (privilegedAdded.length > 0) assertClearedForPrivileged(target)
+  const roles = wanted.filter(role => !privilegedAdded.includes(role))
+  const removed = target.roles.filter(role => !roles.includes(role))
+  const now = deps.now()
+  const pendingId = await deps.db.transaction().execute(async trx => {
+    await trx.updateTable('users').set({ organisation_id: organisation.id }).where('id', '=', target.id).execute()
+    await trx.deleteFrom('user_roles').where('user_id', '=', target.id).execute()
+    if (roles.length > 0)
+      await trx
+        .insertInto('user_roles')
+        .values(roles.map(role => ({ user_id: target.id, role, granted_at: now.toISOString(), granted_by: actor.id })))
+        .execute()
+    const sessions = await endAccess(trx, target.id, now)
+    await recordAuditEvent(
+      trx,
+      {
+        actor: actorOf(actor),
+        action: 'identity.person.moved',
+        outcome: 'success',
+        target: { type: 'user', id: target.id },
+        ip: context.ip,
+        requestId: context.requestId,
+        details: {
+          from: target.organisationName,
+          to: organisation.name,
+          rolesFrom: target.roles,
+          rolesTo: roles,
+          removed,
+          sessions,
+        },
+      },
+      now,
+    )
+    return privilegedAdded.length > 0
+      ? requestChange(trx, deps, actor, { type: 'user', id: target.id }, 'grant-roles', { roles: wanted }, context)
+      : undefined
+  })
+  return pendingId === undefined ? { roles, removed } : { roles, removed, pendingId }
+}
+
+/** How many people hold both roles of the configurable conflict (Authority administrator and Security assessor). */
+async function countHoldingAdminAndAssessor(db: Db): Promise<number> {
+  const rows = await db
+    .selectFrom('user_roles')
+    .select('user_id')
+    .where('role', 'in', [...CONFIGURABLE_CONFLICT])
+    .groupBy('user_id')
+    .having(eb => eb.fn.countAll(), '=', CONFIGURABLE_CONFLICT.length)
+    .execute()
+  return rows.length
+}
+
+/** Turning the admin/assessor conflict back on is refused while anyone holds both roles. */
+async function assertConflictCanReturn(deps: IdentityDeps, change: SecuritySettingChange): Promise<string | undefined> {
+  if (change.setting !== 'allow-admin-assessor' || change.value) return undefined
+  const holders = await countHoldingAdminAndAssessor(deps.db)
+  if (holders === 0) return undefined
+  return `${holders} ${holders === 1 ? 'person holds' : 'people hold'} both the Authority administrator and Security assessor roles. Change their roles first`
+}
+
+/**
+ * Proposes a change to a security setting. It takes effect only when a second Authority administrator approves it
+ * within 24 hours (dual authorisation); the route asks for a fresh second factor first.
+ * Guidance, Technical Security Controls: "Dual authorisation must also be used to conduct sensitive system changes."
+ */
+export async function proposeSecuritySetting(
+  deps: IdentityDeps,
+  actor: UserRecord,
+  change: SecuritySettingChange,
+  context: RequestContext,
+): Promise<string> {
+  await assertAllowed(
+    deps,
+    actor,
+    'manage-security-settings',
+    'Only an Authority administrator can change security settings',
+    context,
+  )
+  const { title } = SECURITY_SETTING_DEFINITIONS[change.setting]
+  const current = await readSecuritySettings(deps.db)
+  if (current[change.setting] === change.value)
+    throw new AssureError('VALIDATION_FAILED', 'The setting is like that already', {
+      problems: [{ path: change.setting, message: `“${title}” is already ${change.value ? 'on' : 'off'}` }],
+    })
+  const waiting = (await pendingChanges(deps)).some(
+    pending =>
+      pending.kind === 'security-setting' &&
+      SecuritySettingChangeSchema.safeParse(JSON.parse(pending.payload)).data?.setting === change.setting,
+  )
+  if (waiting)
+    throw new AssureError('VALIDATION_FAILED', 'A change is waiting already', {
+      problems: [
+        {
+          path: change.setting,
+          message: `A change to “${title}” is already waiting for a second administrator. Approve or reject it first`,
+        },
+      ],
+    })
+  const refusal = await assertConflictCanReturn(deps, change)
+  if (refusal !== undefined)
+    throw new AssureError('VALIDATION_FAILED', 'People hold both roles', {
+      problems: [{ path: change.setting, message: refusal }],
+    })
+  return requestChange(
+    deps.db,
+    deps,
+    actor,
+    { type: 'security_setting', id: change.setting },
+    'security-setting',
+    { ...change },
+    context,
+  )
+}
+
+async function applySecuritySetting(
+  trx: Transaction<Database>,
+  deps: IdentityDeps,
+  actor: UserRecord,
+  change: PendingChangesTable,
+  proposal: SecuritySettingChange,
+  context: RequestContext,
+): Promise<void> {
+  const now = deps.now()
+  const before = await readSecuritySettings(trx)
+  await writeSecuritySetting(trx, { setting: proposal.setting, value: proposal.value, updatedBy: actor.id, now })
+  await recordAuditEvent(
+    trx,
+    {
+      actor: actorOf(actor),
+      action: 'identity.security_setting.changed',
+      outcome: 'success',
+      target: { type: 'security_setting', id: proposal.setting },
+      ip: context.ip,
+      requestId: context.requestId,
+      details: {
+        setting: proposal.setting,
+        from: before[proposal.setting],
+        to: proposal.value,
+        change: change.id,
+        requestedBy: change.requested_by,
+      },
     },
     now,
   )
-  return id
 }
 
 /** Suspends a person (a leaver, or a mover pending review): every session and API token ends at once. */
@@ -511,25 +869,29 @@ export async function unlockPerson(
 ): Promise<{ applied: boolean; pendingId?: string }> {
   if (target.status !== 'locked') throw new AssureError('CONFLICT', `${target.displayName} is not locked`)
   if (isPrivileged(target.roles))
-    return { applied: false, pendingId: await requestChange(deps, actor, target, 'unlock', {}, context) }
-  await applyUnlock(deps, actor, target, context)
+    return {
+      applied: false,
+      pendingId: await requestChange(deps.db, deps, actor, { type: 'user', id: target.id }, 'unlock', {}, context),
+    }
+  await deps.db.transaction().execute(trx => applyUnlock(trx, deps, actor, target, context))
   return { applied: true }
 }
 
 async function applyUnlock(
+  trx: Transaction<Database>,
   deps: IdentityDeps,
   actor: UserRecord,
   target: UserRecord,
   context: RequestContext,
 ): Promise<void> {
-  await deps.db
+  await trx
     .updateTable('users')
     .set({ status: 'active', failed_attempts: 0, locked_at: null })
     .where('id', '=', target.id)
     .where('status', '=', 'locked')
     .execute()
   await recordAuditEvent(
-    deps.db,
+    trx,
     {
       actor: actorOf(actor),
       action: 'auth.account.unlocked',
@@ -553,7 +915,7 @@ export async function pendingChanges(deps: IdentityDeps) {
     .execute()
   return deps.db
     .selectFrom('pending_changes as c')
-    .innerJoin('users as t', 't.id', 'c.target_user_id')
+    .leftJoin('users as t', 't.id', 'c.target_user_id')
     .innerJoin('users as r', 'r.id', 'c.requested_by')
     .select([
       'c.id',
@@ -571,9 +933,12 @@ export async function pendingChanges(deps: IdentityDeps) {
     .execute()
 }
 
+const GrantRolesPayloadSchema = z.object({ roles: z.array(z.enum(ROLES)) })
+
 /**
  * Decides a dual-authorisation request. The decider must be another administrator than the requester and than
- * the person it concerns, and decide within 24 hours; approval applies the change.
+ * the person it concerns, and decide within 24 hours; approval applies the change in the same transaction. A
+ * request that no longer fits (the person moved, or a setting changed since) lapses instead of being applied.
  */
 export async function decideChange(
   deps: IdentityDeps,
@@ -588,38 +953,77 @@ export async function decideChange(
   if (change.target_user_id === actor.id)
     throw new AssureError('FORBIDDEN', 'You cannot approve a change to your own account; another administrator must')
   const now = deps.now()
-  if (change.status !== 'pending' || change.expires_at <= now.toISOString()) {
-    if (change.status === 'pending')
-      await deps.db.updateTable('pending_changes').set({ status: 'expired' }).where('id', '=', change.id).execute()
-    throw new AssureError('CONFLICT', 'That request has expired or was already decided; ask for it again')
+  const lapse = async (message: string) => {
+    await deps.db
+      .updateTable('pending_changes')
+      .set({ status: 'expired' })
+      .where('id', '=', change.id)
+      .where('status', '=', 'pending')
+      .execute()
+    return new AssureError('CONFLICT', message)
   }
-  const decided = await deps.db
-    .updateTable('pending_changes')
-    .set({ status: approve ? 'approved' : 'rejected', decided_by: actor.id, decided_at: now.toISOString() })
-    .where('id', '=', change.id)
-    .where('status', '=', 'pending')
-    .executeTakeFirst()
-  if (Number(decided.numUpdatedRows) !== 1)
-    throw new AssureError('CONFLICT', 'That request was decided by someone else a moment ago')
-  await recordAuditEvent(
-    deps.db,
-    {
-      actor: actorOf(actor),
-      action: 'identity.dual_authorisation.decided',
-      outcome: 'success',
-      target: { type: 'user', id: change.target_user_id },
-      ip: context.ip,
-      requestId: context.requestId,
-      details: { change: change.id, kind: change.kind, approved: approve },
-    },
-    now,
-  )
-  if (!approve) return
-  const target = await findUserById(deps.db, change.target_user_id)
+  if (change.status !== 'pending' || change.expires_at <= now.toISOString())
+    throw await lapse('That request has expired or was already decided; ask for it again')
+  const apply = approve ? await approval(deps, actor, change, context, lapse) : undefined
+  const subject =
+    change.target_user_id === null
+      ? { type: 'security_setting', id: String((JSON.parse(change.payload) as { setting?: unknown }).setting) }
+      : { type: 'user', id: change.target_user_id }
+  await deps.db.transaction().execute(async trx => {
+    const decided = await trx
+      .updateTable('pending_changes')
+      .set({ status: approve ? 'approved' : 'rejected', decided_by: actor.id, decided_at: now.toISOString() })
+      .where('id', '=', change.id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst()
+    if (Number(decided.numUpdatedRows) !== 1)
+      throw new AssureError('CONFLICT', 'That request was decided by someone else a moment ago')
+    await recordAuditEvent(
+      trx,
+      {
+        actor: actorOf(actor),
+        action: 'identity.dual_authorisation.decided',
+        outcome: 'success',
+        target: subject,
+        ip: context.ip,
+        requestId: context.requestId,
+        details: { change: change.id, kind: change.kind, approved: approve },
+      },
+      now,
+    )
+    await apply?.(trx)
+  })
+}
+
+/** Checks an approved request against things as they are now, and gives the work that applies it. */
+async function approval(
+  deps: IdentityDeps,
+  actor: UserRecord,
+  change: PendingChangesTable,
+  context: RequestContext,
+  lapse: (message: string) => Promise<AssureError>,
+): Promise<(trx: Transaction<Database>) => Promise<void>> {
+  if (change.kind === 'security-setting') {
+    const proposal = SecuritySettingChangeSchema.parse(JSON.parse(change.payload))
+    const refusal = await assertConflictCanReturn(deps, proposal)
+    if (refusal !== undefined)
+      throw await lapse(`That change can no longer be applied: ${refusal}, then ask for it again`)
+    return trx => applySecuritySetting(trx, deps, actor, change, proposal, context)
+  }
+  const target = change.target_user_id === null ? undefined : await findUserById(deps.db, change.target_user_id)
   if (target === undefined) throw notFound('That person')
-  if (change.kind === 'grant-roles')
-    await applyRoles(deps, actor, target, (JSON.parse(change.payload) as { roles: Role[] }).roles, context)
-  else await applyUnlock(deps, actor, target, context)
+  if (change.kind === 'unlock') return trx => applyUnlock(trx, deps, actor, target, context)
+  const { roles } = GrantRolesPayloadSchema.parse(JSON.parse(change.payload))
+  try {
+    checkRoles(roles, target.organisationKind, await readSecuritySettings(deps.db))
+  } catch (error) {
+    if (error instanceof AssureError && error.code === 'VALIDATION_FAILED')
+      throw await lapse(
+        `That change no longer fits: ${error.problems.map(problem => problem.message).join('; ')}. Ask for it again`,
+      )
+    throw error
+  }
+  return trx => applyRoles(trx, deps, actor, target, roles, context)
 }
 
 /** True while the Authority has fewer than two active administrators (a single point of failure). */

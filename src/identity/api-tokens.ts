@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { AssureError } from '../platform/errors.ts'
 import { addDuration } from '../platform/duration.ts'
-import { recordAuditEvent } from './audit.ts'
+import { recordAuditEvent } from '../audit/record.ts'
 import type { IdentityDeps, RequestContext } from './deps.ts'
 import { hashToken } from './sessions.ts'
 import { findUserById, type UserRecord } from './store.ts'
@@ -117,7 +117,7 @@ export async function authenticateToken(
   await recordAuditEvent(
     deps.db,
     {
-      actor: { type: 'user', id: user.id, organisationId: user.organisationId },
+      actor: { type: 'token', id: row.id, userId: user.id, organisationId: user.organisationId },
       action: 'api.token.used',
       outcome: 'success',
       target: { type: 'api_token', id: row.id },

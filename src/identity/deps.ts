@@ -11,6 +11,8 @@ export interface IdentityDeps {
   readonly mailer: Mailer
   /** The address people use, for links in mail and the WebAuthn relying party. */
   readonly publicUrl: string
+  /** Seals MFA secrets at rest. */
+  readonly masterKey: Uint8Array
 }
 
 /** Where a request came from, for the audit trail and the session list. */

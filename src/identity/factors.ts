@@ -9,10 +9,11 @@ import {
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server'
 import { AssureError } from '../platform/errors.ts'
-import { recordAuditEvent } from './audit.ts'
+import { recordAuditEvent } from '../audit/record.ts'
+import { sealerFor } from '../platform/crypto/sealing.ts'
 import type { IdentityDeps, RequestContext } from './deps.ts'
 import { issueRecoveryCodes, spendRecoveryCode } from './recovery-codes.ts'
-import { isPrivileged } from './roles.ts'
+import { readSecuritySettings, requiresSecurityKey } from './security-settings.ts'
 import { listFactors, type UserRecord } from './store.ts'
 import { matchTotp, newTotpSecret, totpUri } from './totp.ts'
 
@@ -191,18 +192,73 @@ export async function verifyWebauthn(
   }
 }
 
+/**
+ * Seals any authenticator-app secret still stored in the clear (written before secrets were sealed at rest), so an
+ * upgrade keeps every enrolled app working. Runs at start; sealed values start with the sealer's version tag.
+ */
+export async function sealLegacyTotpSecrets(db: IdentityDeps['db'], masterKey: Uint8Array): Promise<number> {
+  const sealer = totpSealer({ masterKey })
+  const legacy = await db
+    .selectFrom('mfa_factors')
+    .select(['id', 'secret'])
+    .where('kind', '=', 'totp')
+    .where('secret', 'is not', null)
+    .where('secret', 'not like', 'v1.%')
+    .execute()
+  for (const row of legacy) {
+    if (row.secret === null) continue
+    await db
+      .updateTable('mfa_factors')
+      .set({ secret: sealer.seal(row.secret, row.id) })
+      .where('id', '=', row.id)
+      .execute()
+  }
+  return legacy.length
+}
+
 /** Starts adding an authenticator app: a new secret, held in the session until a code proves the app has it. */
 export async function beginTotpEnrolment(
   deps: IdentityDeps,
   user: UserRecord,
   sessionHash: string,
 ): Promise<{ secret: string; uri: string }> {
-  if (isPrivileged(user.roles) && !(await listFactors(deps.db, user.id)).some(f => f.kind === 'webauthn')) {
+  if (
+    requiresSecurityKey(await readSecuritySettings(deps.db), user.roles) &&
+    !(await listFactors(deps.db, user.id)).some(f => f.kind === 'webauthn')
+  ) {
     throw new AssureError('FORBIDDEN', 'Your role needs a security key first; add one before an authenticator app')
   }
   const secret = newTotpSecret()
-  await saveChallenge(deps, sessionHash, { totpSecret: secret })
+  await saveChallenge(deps, sessionHash, { totpSecret: totpSealer(deps).seal(secret, `enrolment:${user.id}`) })
   return { secret, uri: totpUri(secret, user.email) }
+}
+
+/** TOTP secrets are sealed at rest under the master key, bound to their factor (or, while pending, their person). */
+function totpSealer(deps: Pick<IdentityDeps, 'masterKey'>) {
+  return sealerFor(deps.masterKey, 'totp-secret')
+}
+
+/** An authenticator-app secret sealed as the store keeps it, bound to its factor. */
+export function sealTotpSecret(masterKey: Uint8Array, factorId: string, secret: string): string {
+  return totpSealer({ masterKey }).seal(secret, factorId)
+}
+
+/** The authenticator-app secret a person is part-way through adding, if any. */
+export async function pendingTotpSecret(
+  deps: IdentityDeps,
+  user: UserRecord,
+  sessionHash: string,
+): Promise<string | undefined> {
+  const row = await deps.db
+    .selectFrom('sessions')
+    .select('challenge')
+    .where('id_hash', '=', sessionHash)
+    .executeTakeFirst()
+  const sealed =
+    row?.challenge === null || row?.challenge === undefined
+      ? undefined
+      : (JSON.parse(row.challenge) as { totpSecret?: string }).totpSecret
+  return sealed === undefined ? undefined : totpSealer(deps).open(sealed, `enrolment:${user.id}`).toString()
 }
 
 /** Finishes adding an authenticator app once a code from it matches. */
@@ -213,15 +269,7 @@ export async function confirmTotpEnrolment(
   props: { code: string; name: string },
   context: RequestContext,
 ): Promise<string> {
-  const row = await deps.db
-    .selectFrom('sessions')
-    .select('challenge')
-    .where('id_hash', '=', sessionHash)
-    .executeTakeFirst()
-  const secret =
-    row?.challenge === null || row?.challenge === undefined
-      ? undefined
-      : (JSON.parse(row.challenge) as { totpSecret?: string }).totpSecret
+  const secret = await pendingTotpSecret(deps, user, sessionHash)
   if (secret === undefined)
     throw new AssureError('VALIDATION_FAILED', 'Start adding the authenticator app again', {
       problems: [{ path: 'code', message: 'The set-up key has expired; start again' }],
@@ -243,7 +291,7 @@ export async function confirmTotpEnrolment(
       credential_id: null,
       public_key: null,
       transports: null,
-      secret,
+      secret: totpSealer(deps).seal(secret, id),
       last_step: step,
       created_at: now.toISOString(),
       last_used_at: now.toISOString(),
@@ -273,7 +321,8 @@ export async function confirmTotpEnrolment(
 export async function verifyTotp(deps: IdentityDeps, user: UserRecord, code: string): Promise<boolean> {
   const now = deps.now()
   for (const factor of (await listFactors(deps.db, user.id)).filter(f => f.kind === 'totp')) {
-    const step = matchTotp(factor.secret ?? '', code.replace(/\s/g, ''), now)
+    if (factor.secret === null) continue
+    const step = matchTotp(totpSealer(deps).open(factor.secret, factor.id).toString(), code.replace(/\s/g, ''), now)
     if (step === undefined) continue
     const accepted = await deps.db
       .updateTable('mfa_factors')
@@ -345,7 +394,7 @@ export async function removeFactor(
     throw new AssureError('CONFLICT', 'You cannot remove your only way to prove it is you. Add another first')
   if (
     factor.kind === 'webauthn' &&
-    isPrivileged(user.roles) &&
+    requiresSecurityKey(await readSecuritySettings(deps.db), user.roles) &&
     factors.filter(f => f.kind === 'webauthn').length === 1
   ) {
     throw new AssureError('CONFLICT', 'Your role needs a security key. Add another key before removing this one')

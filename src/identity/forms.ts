@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { CLEARANCE_LEVELS, ROLES } from './roles.ts'
 import { API_SCOPES, TOKEN_MAX_DAYS } from './api-tokens.ts'
 import { PASSWORD_MAX, PASSWORD_MIN } from './passwords.ts'
+import { SECURITY_SETTING_KEYS } from './security-settings.ts'
 
 const email = z
   .string({ error: 'Enter an email address' })
@@ -166,6 +167,32 @@ export const RolesFormSchema = z.strictObject({
     .transform(value => ([] as string[]).concat(value ?? []))
     .pipe(z.array(z.enum(ROLES, { error: 'Select roles from the list' }))),
 })
+
+/** Changing a person's email address. */
+export const EmailFormSchema = z.strictObject({
+  _csrf: z.string(),
+  email,
+})
+
+/** Moving a person to another organisation, with the roles they hold there (none ticked: keep the roles that fit). */
+export const MoveFormSchema = z.strictObject({
+  _csrf: z.string(),
+  organisationId: z.string({ error: 'Select an organisation' }).uuid('Select an organisation'),
+  roles: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform(value => ([] as string[]).concat(value ?? []))
+    .pipe(z.array(z.enum(ROLES, { error: 'Select roles from the list' }))),
+})
+
+/** Proposing a change to a security setting: which one, and on or off. */
+export const SecuritySettingFormSchema = z
+  .strictObject({
+    _csrf: z.string(),
+    setting: z.enum(SECURITY_SETTING_KEYS, { error: 'Select a security setting' }),
+    value: z.enum(['on', 'off'], { error: 'Select on or off' }),
+  })
+  .transform(form => ({ setting: form.setting, value: form.value === 'on' }))
 
 /** Adding a supplier organisation. */
 export const OrganisationFormSchema = z.strictObject({

@@ -3,9 +3,9 @@ import type { SessionsTable } from '../platform/db/schema.ts'
 import { AssureError } from '../platform/errors.ts'
 import type { Config } from '../config.ts'
 import { paths } from '../paths.ts'
-import { recordAuditEvent } from './audit.ts'
+import { recordAuditEvent } from '../audit/record.ts'
 import type { IdentityDeps, RequestContext } from './deps.ts'
-import { PERMISSIONS, rolesAllow, type Permission } from './policy.ts'
+import { gatePermission, PERMISSIONS, rolesAllow, type Permission, type RolePermission } from './policy.ts'
 import { checkSession, hashToken, sessionPolicy, type SessionEnd } from './sessions.ts'
 import { findUserById, type UserRecord } from './store.ts'
 import { authenticateToken, type ApiScope } from './api-tokens.ts'
@@ -178,7 +178,7 @@ async function enforce(
   if (stage === 'enrol') return refuse(paths.enrol)
   if (permission === PERMISSIONS.account) return undefined
   // API permissions on a page route would be a programming error: refuse rather than guess.
-  if (!permission.startsWith('api:') && rolesAllow(identity.user.roles, permission as Parameters<typeof rolesAllow>[1]))
+  if (!permission.startsWith('api:') && rolesAllow(identity.user.roles, gatePermission(permission as RolePermission)))
     return undefined
   await recordAuditEvent(
     deps.db,

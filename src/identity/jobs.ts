@@ -3,7 +3,7 @@ import { sql } from 'kysely'
 import { addDuration, durationSeconds } from '../platform/duration.ts'
 import { durationParameter } from '../catalogue/catalogue.ts'
 import type { Job } from '../platform/jobs/runner.ts'
-import { recordAuditEvent } from './audit.ts'
+import { recordAuditEvent } from '../audit/record.ts'
 import type { IdentityDeps } from './deps.ts'
 import { PRIVILEGED_ROLES, ROLE_LABELS, type Role } from './roles.ts'
 import { endAllSessions } from './sessions.ts'
@@ -111,9 +111,9 @@ export function privilegedReviewJob(deps: IdentityDeps): Job {
       for (const person of privileged) {
         const factors = await listFactors(deps.db, person.id)
         const lastAction = await deps.db
-          .selectFrom('audit_events')
+          .selectFrom('audit_entries')
           .select(sql<string>`max(at)`.as('at'))
-          .where('actor_id', '=', person.id)
+          .where('user_id', '=', person.id)
           .where('action', 'like', 'identity.%')
           .executeTakeFirst()
         accounts.push({

@@ -23,6 +23,12 @@ export const PERMISSIONS = {
   manageOrganisations: 'manage-organisations',
   /** See and sign off the monthly privileged account review. */
   reviewPrivilegedAccounts: 'review-privileged-accounts',
+  /** Read, filter, export and verify the audit ledger (every read is itself recorded). */
+  readAuditLedger: 'read-audit-ledger',
+  /** See the security settings and propose changes to them (each needs a second administrator's approval). */
+  manageSecuritySettings: 'manage-security-settings',
+  /** Move a person to another organisation (Authority administrators); checked once the person is found (see below). */
+  movePeople: 'move-people',
   /** API: the token owner's own account (bearer token with the `account:read` scope). */
   apiAccountRead: 'api:account:read',
   /** API: the people the token owner manages (bearer token with `people:read`, and a managing role). */
@@ -31,13 +37,37 @@ export const PERMISSIONS = {
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS]
 
 /** Which roles hold each permission beyond being signed in. `public`, `sign-in` and `account` need no role. */
-export type RolePermission = 'manage-users' | 'approve-changes' | 'manage-organisations' | 'review-privileged-accounts'
+export type RolePermission =
+  | 'manage-users'
+  | 'approve-changes'
+  | 'manage-organisations'
+  | 'review-privileged-accounts'
+  | 'read-audit-ledger'
+  | 'manage-security-settings'
+  | 'move-people'
 const GRANTS: Record<RolePermission, readonly Role[]> = {
   'manage-users': ['authority-admin', 'supplier-admin'],
   'approve-changes': ['authority-admin'],
   'manage-organisations': ['authority-admin'],
+  'manage-security-settings': ['authority-admin'],
+  'move-people': ['authority-admin'],
   'review-privileged-accounts': ['auditor', 'authority-admin'],
+  'read-audit-ledger': ['auditor', 'authority-admin'],
 }
+
+/** Every permission that some role grants, for the authorisation matrix. */
+export const ROLE_PERMISSIONS = Object.keys(GRANTS) as RolePermission[]
+
+/**
+ * Permissions checked in two steps: the request gate checks the broader permission, and the operation checks the
+ * permission itself once the record is found, so records outside the caller's reach are answered as not found
+ * rather than forbidden (a supplier administrator learns nothing about another supplier's people).
+ */
+const CHECKED_AFTER_LOOKUP: Partial<Record<RolePermission, RolePermission>> = { 'move-people': 'manage-users' }
+
+/** The permission the request gate checks for a route that declares `permission`. */
+export const gatePermission = (permission: RolePermission): RolePermission =>
+  CHECKED_AFTER_LOOKUP[permission] ?? permission
 
 /** Whether roles hold a role-based permission. */
 export function rolesAllow(roles: readonly string[], permission: RolePermission): boolean {

@@ -20,9 +20,23 @@ export const CONFLICTING_ROLES: ReadonlyArray<readonly [Role, Role]> = [
 export const isPrivileged = (roles: readonly string[]) =>
   roles.some(role => (PRIVILEGED_ROLES as readonly string[]).includes(role))
 
-/** The conflicts a set of roles would create, as pairs; empty when the set is allowed. */
-export function roleConflicts(roles: readonly string[]): Array<readonly [Role, Role]> {
-  return CONFLICTING_ROLES.filter(([a, b]) => roles.includes(a) && roles.includes(b))
+/** The one conflict the `allow-admin-assessor` security setting may lift; the auditor's conflicts never lift. */
+export const CONFIGURABLE_CONFLICT: readonly [Role, Role] = ['authority-admin', 'security-assessor']
+
+/**
+ * The conflicts a set of roles would create, as pairs; empty when the set is allowed. `allowAdminAssessor` (the
+ * security setting, off by default) lets Authority administrator and Security assessor be held together.
+ */
+export function roleConflicts(
+  roles: readonly string[],
+  options: { allowAdminAssessor?: boolean } = {},
+): Array<readonly [Role, Role]> {
+  return CONFLICTING_ROLES.filter(
+    ([a, b]) =>
+      roles.includes(a) &&
+      roles.includes(b) &&
+      !(options.allowAdminAssessor === true && a === CONFIGURABLE_CONFLICT[0] && b === CONFIGURABLE_CONFLICT[1]),
+  )
 }
 
 /** Labels for people, not machines. */

@@ -19,6 +19,7 @@ import {
   verifyWebauthn,
   webauthnAuthenticationOptions,
   webauthnRegistrationOptions,
+  pendingTotpSecret,
 } from './factors.ts'
 import {
   RecoveryFormSchema,
@@ -33,7 +34,8 @@ import {
 import { clearSessionCookie, requestContext, setSessionCookie, type Identity } from './http.ts'
 import { PERMISSIONS } from './policy.ts'
 import { remainingRecoveryCodes } from './recovery-codes.ts'
-import { CLEARANCE_LEVELS, isPrivileged, ROLE_LABELS } from './roles.ts'
+import { CLEARANCE_LEVELS, ROLE_LABELS } from './roles.ts'
+import { readSecuritySettings, requiresSecurityKey } from './security-settings.ts'
 import { completeSetup, setupLinkUsable } from './setup.ts'
 import { completeSignIn, needsEnrolment, registerFailure, signInWithPassword } from './sign-in.ts'
 import { hashToken, rotateSession, sessionPolicy } from './sessions.ts'
@@ -41,7 +43,7 @@ import { requireStepUp, safeNext } from './step-up.ts'
 import { spendAttempt } from './rate-limit.ts'
 import { acceptInvitation, invitationFor } from './administration.ts'
 import { listFactors } from './store.ts'
-import { recordAuditEvent } from './audit.ts'
+import { recordAuditEvent } from '../audit/record.ts'
 
 const SIGN_IN_REFUSED = 'Enter a correct email address and password'
 
@@ -257,7 +259,7 @@ export function registerIdentityRoutes(app: FastifyInstance, config: Config, dep
   app.get(paths.enrol, { config: enrolOnly }, async (request, reply) => {
     const identity = need(request)
     return reply.page('enrol.njk', {
-      privileged: isPrivileged(identity.user.roles),
+      privileged: requiresSecurityKey(await readSecuritySettings(deps.db), identity.user.roles),
       firstFactor: identity.session.stage === 'enrol',
     })
   })
@@ -311,15 +313,7 @@ export function registerIdentityRoutes(app: FastifyInstance, config: Config, dep
     const identity = need(request)
     const parsed = parseForm(TotpEnrolFormSchema, request.body)
     const show = async (problems: ReturnType<typeof problemsFrom>) => {
-      const row = await deps.db
-        .selectFrom('sessions')
-        .select('challenge')
-        .where('id_hash', '=', identity.sessionHash)
-        .executeTakeFirst()
-      const secret =
-        row?.challenge === null || row?.challenge === undefined
-          ? ''
-          : ((JSON.parse(row.challenge) as { totpSecret?: string }).totpSecret ?? '')
+      const secret = (await pendingTotpSecret(deps, identity.user, identity.sessionHash)) ?? ''
       return reply
         .status(400)
         .page('enrol-totp.njk', { secret, uri: '', values: request.body, ...formErrors(problems) })

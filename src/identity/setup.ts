@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { AssureError } from '../platform/errors.ts'
 import { addDuration } from '../platform/duration.ts'
-import { recordAuditEvent } from './audit.ts'
+import { recordAuditEvent } from '../audit/record.ts'
 import type { IdentityDeps, RequestContext } from './deps.ts'
 import { hashPassword, passwordProblem } from './passwords.ts'
 import { CLEARANCE_LEVELS, type Clearance } from './roles.ts'

@@ -1,10 +1,10 @@
 import { sql } from 'kysely'
 import { AssureError } from '../platform/errors.ts'
 import { integerParameter } from '../catalogue/catalogue.ts'
-import { recordAuditEvent, type Actor } from './audit.ts'
+import { recordAuditEvent, type Actor } from '../audit/record.ts'
 import type { IdentityDeps, RequestContext } from './deps.ts'
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.ts'
-import { isPrivileged } from './roles.ts'
+import { readSecuritySettings, requiresSecurityKey } from './security-settings.ts'
 import {
   createSession,
   endAllSessions,
@@ -27,11 +27,17 @@ const userActor = (user: UserRecord, sessionRef?: string): Actor => ({
   sessionRef,
 })
 
-/** Whether a person must still enrol a factor: none at all, or a privileged role without a security key. */
+/**
+ * Whether a person must still enrol a factor: none at all, or a privileged role without a security key while the
+ * `privileged-require-security-key` security setting is on (the default).
+ */
 export async function needsEnrolment(deps: IdentityDeps, user: UserRecord): Promise<boolean> {
   const factors = await listFactors(deps.db, user.id)
   if (factors.length === 0) return true
-  return isPrivileged(user.roles) && !factors.some(factor => factor.kind === 'webauthn')
+  return (
+    requiresSecurityKey(await readSecuritySettings(deps.db), user.roles) &&
+    !factors.some(factor => factor.kind === 'webauthn')
+  )
 }
 
 /**

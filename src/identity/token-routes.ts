@@ -74,19 +74,23 @@ export function registerTokenRoutes(app: FastifyInstance, deps: IdentityDeps): v
       status: user.status,
     }
   })
-  app.get(paths.api.people, { config: { permission: PERMISSIONS.apiPeopleRead } }, async request => {
-    const user = userOf(request)
-    const people = await listUsers(deps.db, user.roles.includes('authority-admin') ? undefined : user.organisationId)
-    return {
-      people: people.map(p => ({
-        id: p.id,
-        email: p.email,
-        displayName: p.displayName,
-        organisation: p.organisationName,
-        roles: p.roles.map(r => ({ id: r, label: ROLE_LABELS[r] })),
-        status: p.status,
-        lastSignInAt: p.lastSignInAt,
-      })),
-    }
-  })
+  app.get(
+    paths.api.people,
+    { config: { permission: PERMISSIONS.apiPeopleRead, auditRead: 'identity.people.listed' } },
+    async request => {
+      const user = userOf(request)
+      const people = await listUsers(deps.db, user.roles.includes('authority-admin') ? undefined : user.organisationId)
+      return {
+        people: people.map(p => ({
+          id: p.id,
+          email: p.email,
+          displayName: p.displayName,
+          organisation: p.organisationName,
+          roles: p.roles.map(r => ({ id: r, label: ROLE_LABELS[r] })),
+          status: p.status,
+          lastSignInAt: p.lastSignInAt,
+        })),
+      }
+    },
+  )
 }

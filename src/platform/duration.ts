@@ -48,18 +48,27 @@ export function describeDuration(text: string): string {
 
 /** Adds a duration to an instant in UTC calendar terms (months and years by calendar, the rest by clock). */
 export function addDuration(from: Date, text: string): Date {
+  return shift(from, text, 1)
+}
+
+/** Goes back a duration from an instant, in the same calendar terms as addDuration. */
+export function subtractDuration(from: Date, text: string): Date {
+  return shift(from, text, -1)
+}
+
+function shift(from: Date, text: string, sign: 1 | -1): Date {
   const d = parseDuration(text)
   const result = new Date(from.getTime())
   if (d.years !== 0 || d.months !== 0) {
     const day = result.getUTCDate()
     result.setUTCDate(1)
-    result.setUTCMonth(result.getUTCMonth() + d.years * 12 + d.months)
+    result.setUTCMonth(result.getUTCMonth() + sign * (d.years * 12 + d.months))
     // Clamp to the month's last day: 31 January plus one month is 28 or 29 February, not 3 March.
     const lastDay = new Date(Date.UTC(result.getUTCFullYear(), result.getUTCMonth() + 1, 0)).getUTCDate()
     result.setUTCDate(Math.min(day, lastDay))
   }
   const clock = ((d.weeks * 7 + d.days) * 24 * 60 * 60 + d.hours * 60 * 60 + d.minutes * 60 + d.seconds) * 1000
-  return new Date(result.getTime() + clock)
+  return new Date(result.getTime() + sign * clock)
 }
 
 /** A clock-only duration (no months or years) in seconds, for timers. */

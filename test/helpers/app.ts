@@ -4,6 +4,7 @@ import { bootstrap } from '../../src/bootstrap.ts'
 import { buildApp } from '../../src/platform/http/app.ts'
 import type { Services } from '../../src/services.ts'
 import type { TestStore } from './stores.ts'
+import { testMasterKey } from './keys.ts'
 
 /** A test configuration for a store, with overrides as environment variables. */
 export function testConfig(store: TestStore, env: Record<string, string> = {}): Config {
@@ -11,6 +12,7 @@ export function testConfig(store: TestStore, env: Record<string, string> = {}): 
     NODE_ENV: 'test',
     PORT: '0',
     ASSURE_DATA_DIR: store.dataDir,
+    ASSURE_MASTER_KEY: testMasterKey().toString('base64'),
     ...(store.location.engine === 'postgres' ? { DATABASE_URL: store.location.url } : {}),
     ...env,
   })

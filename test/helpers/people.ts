@@ -3,6 +3,8 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../../src/platform/db/schema.ts'
 import { hashPassword } from '../../src/identity/passwords.ts'
 import { newTotpSecret } from '../../src/identity/totp.ts'
+import { sealTotpSecret } from '../../src/identity/factors.ts'
+import { testMasterKey } from './keys.ts'
 import type { Role } from '../../src/identity/roles.ts'
 
 /** A person ready to sign in with a password and an authenticator app, built straight in the store. */
@@ -52,17 +54,18 @@ export async function buildPerson(
     .values({ user_id: id, hash: await hashPassword(password), updated_at: now })
     .execute()
   const totpSecret = newTotpSecret()
+  const factorId = randomUUID()
   await db
     .insertInto('mfa_factors')
     .values({
-      id: randomUUID(),
+      id: factorId,
       user_id: id,
       kind: 'totp',
       name: 'Phone',
       credential_id: null,
       public_key: null,
       transports: null,
-      secret: totpSecret,
+      secret: sealTotpSecret(testMasterKey(), factorId, totpSecret),
       last_step: 0,
       created_at: now,
       last_used_at: null,

@@ -124,11 +124,12 @@ export interface OneTimeLinksTable {
   created_by: string | null
 }
 
-export interface AuditEventsTable {
-  id: string
+export interface AuditEntriesTable {
+  sequence: number
   at: string
-  actor_type: 'user' | 'system' | 'anonymous' | 'token'
+  actor_type: 'user' | 'token' | 'system' | 'anonymous'
   actor_id: string | null
+  user_id: string | null
   organisation_id: string | null
   session_ref: string | null
   ip: string | null
@@ -139,6 +140,47 @@ export interface AuditEventsTable {
   reason: string | null
   request_id: string | null
   details: string
+  prev_hash: string
+  hash: string
+}
+
+export interface AuditHeadTable {
+  id: number
+  sequence: number
+  hash: string
+}
+
+export interface AuditCheckpointsTable {
+  id: string
+  kind: 'checkpoint' | 'anchor'
+  sequence: number
+  hash: string
+  signed_at: string
+  key_id: string
+  signature: string
+}
+
+export interface AuditVerificationsTable {
+  id: string
+  at: string
+  ok: number
+  entries: number
+  first_bad_sequence: number | null
+  message: string
+}
+
+export interface AuditForwardCursorsTable {
+  sink: string
+  sequence: number
+  updated_at: string
+}
+
+export interface ServiceKeysTable {
+  id: string
+  purpose: string
+  public_key: string
+  sealed_private_key: string
+  created_at: string
 }
 
 export interface RateLimitsTable {
@@ -149,8 +191,9 @@ export interface RateLimitsTable {
 
 export interface PendingChangesTable {
   id: string
-  kind: 'grant-roles' | 'unlock'
-  target_user_id: string
+  kind: 'grant-roles' | 'unlock' | 'security-setting'
+  /** The person the change concerns; null for a change that concerns no one account (a security setting). */
+  target_user_id: string | null
   payload: string
   requested_by: string
   requested_at: string
@@ -158,6 +201,14 @@ export interface PendingChangesTable {
   status: 'pending' | 'approved' | 'rejected' | 'expired'
   decided_by: string | null
   decided_at: string | null
+}
+
+/** A security setting changed only with dual authorisation; a missing row means the built-in default. */
+export interface SecuritySettingsTable {
+  key: string
+  value: string
+  updated_by: string | null
+  updated_at: string
 }
 
 export interface ApiTokensTable {
@@ -204,10 +255,17 @@ export interface Database {
   recovery_codes: RecoveryCodesTable
   sessions: SessionsTable
   one_time_links: OneTimeLinksTable
-  audit_events: AuditEventsTable
+  audit_entries: AuditEntriesTable
+  audit_head: AuditHeadTable
+  audit_checkpoints: AuditCheckpointsTable
+  audit_prune_permits: { id: string }
+  audit_verifications: AuditVerificationsTable
+  audit_forward_cursors: AuditForwardCursorsTable
+  service_keys: ServiceKeysTable
   rate_limits: RateLimitsTable
   pending_changes: PendingChangesTable
   api_tokens: ApiTokensTable
   job_runs: JobRunsTable
   privileged_reviews: PrivilegedReviewsTable
+  security_settings: SecuritySettingsTable
 }

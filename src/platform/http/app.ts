@@ -12,6 +12,7 @@ import { presentError, problemDocument } from './problems.ts'
 import { notFound } from '../errors.ts'
 import { createViewEnvironment, frontendDirs } from './views.ts'
 import { registerHealthRoutes } from './health.ts'
+import { registerAttribution } from '../../audit/attribution.ts'
 import { registerCatalogueRoutes } from '../../catalogue/routes.ts'
 import { registerCatalogueApi } from '../../catalogue/api.ts'
 import { registerOpenApi } from './openapi.ts'
@@ -19,6 +20,7 @@ import { registerAuthentication } from '../../identity/http.ts'
 import { registerIdentityRoutes } from '../../identity/routes.ts'
 import { registerAdminRoutes, registerReviewRoutes } from '../../identity/admin-routes.ts'
 import { registerTokenRoutes } from '../../identity/token-routes.ts'
+import { registerAuditRoutes } from '../../audit/routes.ts'
 import { PERMISSIONS } from '../../identity/policy.ts'
 import { sessionPolicy } from '../../identity/sessions.ts'
 import { durationSeconds } from '../duration.ts'
@@ -168,10 +170,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
 
   registerAuthentication(app, config, services.identityDeps)
+  registerAttribution(app, services.ledgerDeps)
   registerIdentityRoutes(app, config, services.identityDeps)
   registerAdminRoutes(app, services.identityDeps)
   registerReviewRoutes(app, services.identityDeps)
   registerTokenRoutes(app, services.identityDeps)
+  registerAuditRoutes(app, services)
   registerHealthRoutes(app, services)
   registerCatalogueRoutes(app, services)
   registerCatalogueApi(app, services)

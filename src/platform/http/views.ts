@@ -24,6 +24,7 @@ export function viewFolders(): string[] {
     path.join(here, 'views'),
     path.join(srcDir, 'catalogue', 'views'),
     path.join(srcDir, 'identity', 'views'),
+    path.join(srcDir, 'audit', 'views'),
     frontendDirs.govuk,
     frontendDirs.moj,
   ]

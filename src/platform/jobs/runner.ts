@@ -1,18 +1,27 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.ts'
+import { durationSeconds } from '../duration.ts'
 
 /** A scheduled job: what it is called, how often it runs, and its work. */
 export interface Job {
   readonly name: string
-  /** `daily` or `monthly`: the period a run covers; each period runs once across every instance. */
-  readonly every: 'daily' | 'monthly'
+  /** The period a run covers (`daily`, `monthly`, or a clock interval such as `PT1H`); each runs once across instances. */
+  readonly every: 'daily' | 'monthly' | { readonly interval: string }
   run(now: Date): Promise<string>
 }
 
 const MAX_ATTEMPTS = 3
 
-/** The period a run covers at `now`: `2026-12-03` for daily jobs, `2026-12` for monthly ones (UTC). */
-export const periodOf = (every: Job['every'], now: Date) => now.toISOString().slice(0, every === 'daily' ? 10 : 7)
+/**
+ * The period a run covers at `now`: `2026-12-03` for daily jobs, `2026-12` for monthly ones, and the start of the
+ * interval (`2026-12-03T21:00`) for interval jobs (UTC).
+ */
+export function periodOf(every: Job['every'], now: Date): string {
+  if (every === 'daily') return now.toISOString().slice(0, 10)
+  if (every === 'monthly') return now.toISOString().slice(0, 7)
+  const length = durationSeconds(every.interval) * 1000
+  return new Date(Math.floor(now.getTime() / length) * length).toISOString().slice(0, 16)
+}
 
 /**
  * Runs each job whose period has not run yet. A job claims its period by inserting (job, period), which the

@@ -3,6 +3,8 @@ import * as catalogue from './0001-catalogue.ts'
 import * as identity from './0002-identity.ts'
 import * as administration from './0003-administration.ts'
 import * as jobs from './0004-jobs.ts'
+import * as ledger from './0005-ledger.ts'
+import * as securitySettings from './0006-security-settings.ts'
 
 /** Every migration, in order. Names are sorted by Kysely, so they carry a four-digit prefix. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +12,6 @@ export const migrations: Record<string, Migration> = {
   '0002-identity': identity,
   '0003-administration': administration,
   '0004-jobs': jobs,
+  '0005-ledger': ledger,
+  '0006-security-settings': securitySettings,
 }

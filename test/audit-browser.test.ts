@@ -1,0 +1,179 @@
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { AxeBuilder } from '@axe-core/playwright'
+import { startApp } from './helpers/app.ts'
+import { launchBrowser } from './helpers/browser.ts'
+import { sqliteStore, type TestStore } from './helpers/stores.ts'
+import { buildPerson, sessionCookieFor } from './helpers/people.ts'
+import { recordAuditEvent } from '../src/audit/record.ts'
+
+const SCREENSHOTS = path.resolve('test-results', 'screenshots')
+
+/** A page of the service, checked to be the one we expect before a test uses it. */
+async function verifyOnPage(page: Page, heading: string | RegExp): Promise<void> {
+  const h1 = page.locator('h1')
+  await h1.first().waitFor()
+  const text = (await h1.first().textContent())?.trim() ?? ''
+  if (typeof heading === 'string') assert.equal(text, heading)
+  else assert.match(text, heading)
+}
+
+async function expectAccessible(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true })
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
+    .analyze()
+  assert.deepEqual(
+    results.violations.map(
+      v =>
+        `${v.id}: ${v.nodes
+          .map(n => n.target.join(' '))
+          .slice(0, 3)
+          .join(', ')}`,
+    ),
+    [],
+    `${name} has accessibility violations`,
+  )
+}
+
+/** The ledger list, as an auditor uses it. */
+const ledgerPage = {
+  async verifyOnPage(page: Page) {
+    await verifyOnPage(page, 'Audit ledger')
+  },
+  rows: (page: Page) => page.locator('table.govuk-table tbody tr'),
+}
+
+describe('the audit ledger pages in Chromium', async () => {
+  const browser: Browser | undefined = await launchBrowser()
+  let store: TestStore
+  let baseUrl: string
+  let close: () => Promise<void>
+  let page: Page
+  const cspViolations: string[] = []
+
+  before(async () => {
+    if (browser === undefined) return
+    mkdirSync(SCREENSHOTS, { recursive: true })
+    store = sqliteStore()
+    const started = await startApp(store)
+    close = started.close
+    await started.app.listen({ host: '127.0.0.1', port: 0 })
+    const address = started.app.server.address()
+    baseUrl = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`
+    const { db } = started.services.store
+    const auditor = await buildPerson(db, {
+      roles: ['auditor'],
+      email: 'ida@justice.example',
+      organisation: { kind: 'authority', name: 'Ministry of Justice' },
+    })
+    const subject = await buildPerson(db, { email: 'sam@acme.example' })
+    for (const [action, outcome] of [
+      ['auth.sign_in.success', 'success'],
+      ['auth.sign_in.failure', 'failure'],
+      ['identity.person.suspended', 'success'],
+      ['access.denied', 'denied'],
+    ] as const) {
+      await recordAuditEvent(
+        db,
+        {
+          actor: { type: 'user', id: subject.id, organisationId: subject.organisationId },
+          action,
+          outcome,
+          target: { type: 'user', id: subject.id },
+          ip: '192.0.2.44',
+          details: { route: '/sign-in', attempt: { number: 1, factor: 'totp' } },
+        },
+        new Date(),
+      )
+    }
+    // The session cookie a signed-in auditor holds (signing in by security key is covered by identity-browser).
+    const [name = '', value = ''] = (await sessionCookieFor(db, auditor.id)).split('=')
+    const context = await browser.newContext()
+    await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, sameSite: 'Lax' }])
+    page = await context.newPage()
+    page.on('console', message => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text())
+    })
+  })
+  after(async () => {
+    await browser?.close()
+    if (close !== undefined) await close()
+    await store?.dispose()
+  })
+
+  const test = browser === undefined ? it.todo : it
+
+  test('opens the ledger from the header, with the status and the entries, accessible', async () => {
+    await page.goto(`${baseUrl}/account`)
+    await page.getByRole('link', { name: 'Audit', exact: true }).click()
+    await ledgerPage.verifyOnPage(page)
+    assert.match((await page.locator('#last-verification').textContent()) ?? '', /Not verified yet/)
+    assert.ok((await ledgerPage.rows(page).count()) >= 4)
+    await expectAccessible(page, 'audit-ledger')
+  })
+
+  test('filters by keyboard alone, reaching the filter button by Tab', async () => {
+    await page.goto(`${baseUrl}/audit`)
+    await ledgerPage.verifyOnPage(page)
+    await page.focus('#actor')
+    await page.keyboard.type('sam@acme.example')
+    await page.keyboard.press('Tab')
+    await page.keyboard.type('auth.')
+    let presses = 0
+    while ((await page.evaluate(() => document.activeElement?.id)) !== 'apply-filters') {
+      await page.keyboard.press('Tab')
+      presses += 1
+      assert.ok(presses <= 8, 'the filter button is a few Tabs after the action field')
+    }
+    await page.keyboard.press('Enter')
+    await page.waitForURL(/\/audit\?actor=sam%40acme\.example&action=auth\./)
+    await ledgerPage.verifyOnPage(page)
+    assert.equal(await ledgerPage.rows(page).count(), 2)
+    assert.match(
+      (await page.getByRole('status').textContent()) ?? '',
+      /Showing 1 to 2 of 2 entries that match the filters/,
+    )
+    assert.equal(await page.inputValue('#actor'), 'sam@acme.example')
+    await expectAccessible(page, 'audit-ledger-filtered')
+  })
+
+  test('shows a GOV.UK error summary for a bad date, keeping what was typed', async () => {
+    await page.goto(`${baseUrl}/audit`)
+    await page.fill('#from', '31/2/2026')
+    await page.click('#apply-filters')
+    await ledgerPage.verifyOnPage(page)
+    const summary = page.locator('.govuk-error-summary')
+    await summary.waitFor()
+    assert.equal(await summary.getByRole('link').textContent(), 'Date from must be a real date, like 3/12/2026')
+    assert.equal(await page.inputValue('#from'), '31/2/2026')
+    assert.match(await page.title(), /^Error: Audit ledger/)
+    await expectAccessible(page, 'audit-ledger-error')
+  })
+
+  test('opens an entry with its fields, details, hashes and checkpoint status, accessible', async () => {
+    await page.goto(`${baseUrl}/audit?action=identity.person.suspended`)
+    await ledgerPage.verifyOnPage(page)
+    await ledgerPage.rows(page).first().getByRole('link').click()
+    await verifyOnPage(page, /^Ledger entry \d+$/)
+    assert.match((await page.locator('#details').textContent()) ?? '', /"attempt": \{\n {4}"factor": "totp"/)
+    assert.match((await page.locator('#chain').textContent()) ?? '', /[0-9a-f]{64}/)
+    assert.match((await page.locator('#checkpoint').textContent()) ?? '', /Not yet covered by a checkpoint/)
+    await expectAccessible(page, 'audit-entry')
+  })
+
+  test('verifies the ledger on request and says so', async () => {
+    await page.goto(`${baseUrl}/audit`)
+    await page.click('#verify-now')
+    await page.waitForURL(/\/audit\?done=verified$/)
+    const banner = page.locator('.govuk-notification-banner--success')
+    await banner.waitFor()
+    assert.match((await banner.textContent()) ?? '', /Verified: \d+ entries verified\./)
+    assert.match((await page.locator('#last-verification').textContent()) ?? '', /Intact/)
+    await expectAccessible(page, 'audit-ledger-verified')
+    assert.deepEqual(cspViolations, [])
+  })
+})
