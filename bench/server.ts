@@ -8,6 +8,7 @@ import { loadConfig } from '../src/config.ts'
 import { bootstrap } from '../src/bootstrap.ts'
 import { buildApp } from '../src/platform/http/app.ts'
 import { buildPerson, sessionCookieFor } from '../test/helpers/people.ts'
+import { testMasterKey } from '../test/helpers/keys.ts'
 import { sessionCookieName } from '../src/identity/http.ts'
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'assure-bench-'))
@@ -20,6 +21,8 @@ const config = loadConfig({
   ASSURE_PUBLIC_URL: 'https://assure.bench.invalid',
   ASSURE_SMTP_URL: 'smtp://127.0.0.1:2525',
   ASSURE_DATA_DIR: dataDir,
+  // Production refuses to start without a master key; the benchmark's is random per run, shared with its fixtures.
+  ASSURE_MASTER_KEY: testMasterKey().toString('base64'),
   PORT: '0',
   LOG_LEVEL: 'warn',
   ...(process.env.ASSURE_BENCH_DATABASE_URL === undefined
