@@ -59,6 +59,15 @@ export const paths = {
   },
   endSession: (id: string) => `/account/sessions/${encodeURIComponent(id)}/end`,
   catalogues: '/catalogues',
+  suppliers: {
+    list: '/suppliers',
+    supplier: (id: string) => `/suppliers/${encodeURIComponent(id)}`,
+    profile: (id: string) => `/suppliers/${encodeURIComponent(id)}/profile`,
+    newContract: (id: string) => `/suppliers/${encodeURIComponent(id)}/contracts/new`,
+    contract: (id: string, contractId: string) =>
+      `/suppliers/${encodeURIComponent(id)}/contracts/${encodeURIComponent(contractId)}`,
+    newCloudAccount: (id: string) => `/suppliers/${encodeURIComponent(id)}/cloud-accounts/new`,
+  },
   catalogue: (ref: string) => `/catalogues/${encodeURIComponent(ref)}`,
   requirements: (ref: string, query?: Record<string, string | undefined>) => {
     const search = new URLSearchParams(
@@ -77,6 +86,8 @@ export const paths = {
     openapi: '/api/v1/openapi.json',
     me: '/api/v1/me',
     people: '/api/v1/people',
+    suppliers: '/api/v1/suppliers',
+    supplier: (id: string) => `/api/v1/suppliers/${encodeURIComponent(id)}`,
     catalogues: '/api/v1/catalogue',
     requirements: (ref: string) => `/api/v1/catalogue/${encodeURIComponent(ref)}/requirements`,
     requirement: (ref: string, id: string) =>

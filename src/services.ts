@@ -10,6 +10,7 @@ import type { SigningKey } from './audit/signing.ts'
 import type { LedgerDeps } from './audit/ledger.ts'
 import { checkpointJob, retentionJob, verifyJob } from './audit/jobs.ts'
 import { durationParameter } from './catalogue/catalogue.ts'
+import { sweepDeadlinesJob } from './deadlines/jobs.ts'
 
 /** The wired dependencies shared by the web app, the CLI and (later) the worker. */
 export interface Services {
@@ -68,6 +69,7 @@ export function createServices(deps: {
       checkpointJob(ledgerDeps, deps.config.audit.checkpointInterval),
       verifyJob(ledgerDeps),
       retentionJob({ ...ledgerDeps, engine: deps.store.engine }, retention),
+      sweepDeadlinesJob(identityDeps),
     ],
   }
 }

@@ -45,6 +45,8 @@ describe('the assure command line', () => {
         '0004-jobs',
         '0005-ledger',
         '0006-security-settings',
+        '0007-register',
+        '0008-deadlines',
       ],
       catalogue: { stored: true, ref: '1.0.0' },
     })

@@ -424,7 +424,10 @@ for (const engine of engines()) {
           decided_at: null,
         }
         await opened.db.insertInto('pending_changes').values(waiting).execute()
-        assert.deepEqual(await migrateToLatest(opened), { applied: ['0006-security-settings'] })
+        assert.deepEqual(
+          (await migrateToLatest(opened)).applied,
+          Object.keys(migrations).filter(name => name >= '0006'),
+        )
         const kept = await opened.db.selectFrom('pending_changes').selectAll().execute()
         assert.deepEqual(
           kept.map(row => ({ ...row })),

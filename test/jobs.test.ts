@@ -77,6 +77,7 @@ for (const engine of engines()) {
         'prune-ledger',
         'sign-ledger-checkpoint',
         'suspend-inactive-accounts',
+        'sweep-deadlines',
         'verify-ledger',
       ])
       assert.deepEqual(ran, services.jobs.map(job => job.name).sort())

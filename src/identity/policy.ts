@@ -29,6 +29,16 @@ export const PERMISSIONS = {
   manageSecuritySettings: 'manage-security-settings',
   /** Move a person to another organisation (Authority administrators); checked once the person is found (see below). */
   movePeople: 'move-people',
+  /** The supplier register: all suppliers for Authority roles; supplier people their own only (checked once found). */
+  readSuppliers: 'read-suppliers',
+  /** Add and edit the Authority's contracts with a supplier (Authority administrators). */
+  manageContracts: 'manage-contracts',
+  /** Edit a supplier's register profile: Authority administrators, or that supplier's own administrator (checked once found). */
+  editSupplierProfile: 'edit-supplier-profile',
+  /** Register a supplier's cloud accounts: Authority administrators, or that supplier's own administrator (checked once found). */
+  manageCloudAccounts: 'manage-cloud-accounts',
+  /** API: the supplier register (bearer token with `suppliers:read`); supplier tokens see their own supplier only. */
+  apiSuppliersRead: 'api:suppliers:read',
   /** API: the token owner's own account (bearer token with the `account:read` scope). */
   apiAccountRead: 'api:account:read',
   /** API: the people the token owner manages (bearer token with `people:read`, and a managing role). */
@@ -45,6 +55,10 @@ export type RolePermission =
   | 'read-audit-ledger'
   | 'manage-security-settings'
   | 'move-people'
+  | 'read-suppliers'
+  | 'manage-contracts'
+  | 'edit-supplier-profile'
+  | 'manage-cloud-accounts'
 const GRANTS: Record<RolePermission, readonly Role[]> = {
   'manage-users': ['authority-admin', 'supplier-admin'],
   'approve-changes': ['authority-admin'],
@@ -53,6 +67,18 @@ const GRANTS: Record<RolePermission, readonly Role[]> = {
   'move-people': ['authority-admin'],
   'review-privileged-accounts': ['auditor', 'authority-admin'],
   'read-audit-ledger': ['auditor', 'authority-admin'],
+  'read-suppliers': [
+    'authority-admin',
+    'security-assessor',
+    'authority-viewer',
+    'auditor',
+    'supplier-admin',
+    'supplier-contributor',
+    'supplier-signatory',
+  ],
+  'manage-contracts': ['authority-admin'],
+  'edit-supplier-profile': ['authority-admin', 'supplier-admin'],
+  'manage-cloud-accounts': ['authority-admin', 'supplier-admin'],
 }
 
 /** Every permission that some role grants, for the authorisation matrix. */

@@ -15,6 +15,7 @@ import { listUsers, type UserRecord } from './store.ts'
 const SCOPE_LABELS: Record<(typeof API_SCOPES)[number], string> = {
   'account:read': 'Read your own account (account:read)',
   'people:read': 'Read the people you manage (people:read)',
+  'suppliers:read': 'Read the supplier register (suppliers:read)',
 }
 
 function userOf(request: FastifyRequest): UserRecord {

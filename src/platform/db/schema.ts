@@ -242,6 +242,78 @@ export interface PrivilegedReviewsTable {
   signed_off_at: string | null
 }
 
+/** A supplier's register entry; `contacts` is a JSON array of `{ role, name, email }`. */
+export interface SupplierProfilesTable {
+  organisation_id: string
+  legal_name: string
+  short_name: string
+  security_director_name: string
+  security_director_email: string
+  contacts: string
+  updated_at: string
+  updated_by: string | null
+}
+
+/** A contract between the Authority and a supplier; dates are YYYY-MM-DD, lists are JSON arrays. */
+export interface ContractsTable {
+  id: string
+  organisation_id: string
+  reference: string
+  title: string
+  start_date: string
+  end_date: string
+  classification: 'OFFICIAL' | 'OFFICIAL-SENSITIVE'
+  data_categories: string
+  offshore: number
+  offshore_locations: string | null
+  key_services: string
+  subcontractors: string
+  created_at: string
+  created_by: string | null
+}
+
+/** A supplier's cloud account in scope of the Authority's contracts. */
+export interface CloudAccountsTable {
+  id: string
+  organisation_id: string
+  contract_id: string | null
+  provider: 'aws'
+  account_id: string
+  description: string
+  created_at: string
+}
+
+/** An obligation with a clock (src/deadlines); offsets and ladder are JSON text. */
+export interface DeadlineStagesTable {
+  id: string
+  subject_type: string
+  subject_id: string
+  organisation_id: string | null
+  stage_key: string
+  title: string
+  starts_at: string
+  due_at: string
+  responsible: string
+  reminder_offsets: string
+  escalation: string
+  breach_after: string
+  status: 'open' | 'done'
+  opened_at: string
+  completed_at: string | null
+  completed_by: string | null
+}
+
+/** A notice claimed for a stage, at most one per (stage_id, notice_key). */
+export interface DeadlineNoticesTable {
+  stage_id: string
+  notice_key: string
+  status: 'sending' | 'sent' | 'no-recipient' | 'recorded'
+  claimed_at: string
+  sent_at: string | null
+  recipient: string | null
+  channel: 'email' | 'ledger'
+}
+
 /** The whole store, as Kysely sees it. */
 export interface Database {
   catalogues: CataloguesTable
@@ -268,4 +340,9 @@ export interface Database {
   job_runs: JobRunsTable
   privileged_reviews: PrivilegedReviewsTable
   security_settings: SecuritySettingsTable
+  supplier_profiles: SupplierProfilesTable
+  contracts: ContractsTable
+  cloud_accounts: CloudAccountsTable
+  deadline_stages: DeadlineStagesTable
+  deadline_notices: DeadlineNoticesTable
 }

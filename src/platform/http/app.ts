@@ -21,6 +21,7 @@ import { registerIdentityRoutes } from '../../identity/routes.ts'
 import { registerAdminRoutes, registerReviewRoutes } from '../../identity/admin-routes.ts'
 import { registerTokenRoutes } from '../../identity/token-routes.ts'
 import { registerAuditRoutes } from '../../audit/routes.ts'
+import { registerSupplierRoutes } from '../../suppliers/routes.ts'
 import { PERMISSIONS } from '../../identity/policy.ts'
 import { sessionPolicy } from '../../identity/sessions.ts'
 import { durationSeconds } from '../duration.ts'
@@ -176,6 +177,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerReviewRoutes(app, services.identityDeps)
   registerTokenRoutes(app, services.identityDeps)
   registerAuditRoutes(app, services)
+  registerSupplierRoutes(app, { db: services.store.db, now: services.now })
   registerHealthRoutes(app, services)
   registerCatalogueRoutes(app, services)
   registerCatalogueApi(app, services)

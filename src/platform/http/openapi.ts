@@ -100,6 +100,31 @@ export const openApiDocument = {
         },
       },
     },
+    [paths.api.suppliers]: {
+      get: {
+        summary: 'The supplier register (scope suppliers:read); a supplier’s token sees its own supplier only',
+        security: [{ bearer: [] }],
+        responses: {
+          200: { description: 'The suppliers', content: { 'application/json': { schema: { type: 'object' } } } },
+          401: problem,
+          403: problem,
+        },
+      },
+    },
+    '/api/v1/suppliers/{id}': {
+      get: {
+        summary: 'A supplier’s register entry: profile, contracts and cloud accounts (scope suppliers:read)',
+        security: [{ bearer: [] }],
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+        responses: {
+          200: { description: 'The supplier', content: { 'application/json': { schema: { type: 'object' } } } },
+          400: problem,
+          401: problem,
+          403: problem,
+          404: problem,
+        },
+      },
+    },
     '/api/v1/catalogue/{version}/oscal': {
       get: {
         summary: 'The built-in catalogue as an OSCAL 1.1.2 catalog',

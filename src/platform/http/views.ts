@@ -25,6 +25,7 @@ export function viewFolders(): string[] {
     path.join(srcDir, 'catalogue', 'views'),
     path.join(srcDir, 'identity', 'views'),
     path.join(srcDir, 'audit', 'views'),
+    path.join(srcDir, 'suppliers', 'views'),
     frontendDirs.govuk,
     frontendDirs.moj,
   ]

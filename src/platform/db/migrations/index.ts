@@ -5,6 +5,8 @@ import * as administration from './0003-administration.ts'
 import * as jobs from './0004-jobs.ts'
 import * as ledger from './0005-ledger.ts'
 import * as securitySettings from './0006-security-settings.ts'
+import * as register from './0007-register.ts'
+import * as deadlines from './0008-deadlines.ts'
 
 /** Every migration, in order. Names are sorted by Kysely, so they carry a four-digit prefix. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +16,6 @@ export const migrations: Record<string, Migration> = {
   '0004-jobs': jobs,
   '0005-ledger': ledger,
   '0006-security-settings': securitySettings,
+  '0007-register': register,
+  '0008-deadlines': deadlines,
 }
