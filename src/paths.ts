@@ -59,6 +59,13 @@ export const paths = {
   },
   endSession: (id: string) => `/account/sessions/${encodeURIComponent(id)}/end`,
   catalogues: '/catalogues',
+  incidents: {
+    list: '/incidents',
+    report: '/incidents/new',
+    incident: (id: string) => `/incidents/${encodeURIComponent(id)}`,
+    update: (id: string) => `/incidents/${encodeURIComponent(id)}/updates`,
+    close: (id: string) => `/incidents/${encodeURIComponent(id)}/close`,
+  },
   suppliers: {
     list: '/suppliers',
     supplier: (id: string) => `/suppliers/${encodeURIComponent(id)}`,
@@ -67,6 +74,24 @@ export const paths = {
     contract: (id: string, contractId: string) =>
       `/suppliers/${encodeURIComponent(id)}/contracts/${encodeURIComponent(contractId)}`,
     newCloudAccount: (id: string) => `/suppliers/${encodeURIComponent(id)}/cloud-accounts/new`,
+    letters: (id: string) => `/suppliers/${encodeURIComponent(id)}/letters`,
+    newLetter: (id: string) => `/suppliers/${encodeURIComponent(id)}/letters/new`,
+    letter: (id: string, letterId: string) =>
+      `/suppliers/${encodeURIComponent(id)}/letters/${encodeURIComponent(letterId)}`,
+    letterAction: (id: string, letterId: string, action: 'revise' | 'acknowledge' | 'confirm' | 'subcontractors') =>
+      `/suppliers/${encodeURIComponent(id)}/letters/${encodeURIComponent(letterId)}/${action}`,
+  },
+  assessments: {
+    list: (supplierId: string) => `/suppliers/${encodeURIComponent(supplierId)}/assessments`,
+    open: (supplierId: string) => `/suppliers/${encodeURIComponent(supplierId)}/assessments/new`,
+    assessment: (id: string) => `/assessments/${encodeURIComponent(id)}`,
+    answer: (id: string, requirementId: string) =>
+      `/assessments/${encodeURIComponent(id)}/requirements/${encodeURIComponent(requirementId)}`,
+    review: (id: string, requirementId: string) =>
+      `/assessments/${encodeURIComponent(id)}/requirements/${encodeURIComponent(requirementId)}/review`,
+    submit: (id: string) => `/assessments/${encodeURIComponent(id)}/submit`,
+    return: (id: string) => `/assessments/${encodeURIComponent(id)}/return`,
+    close: (id: string) => `/assessments/${encodeURIComponent(id)}/close`,
   },
   catalogue: (ref: string) => `/catalogues/${encodeURIComponent(ref)}`,
   requirements: (ref: string, query?: Record<string, string | undefined>) => {

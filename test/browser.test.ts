@@ -1,41 +1,9 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync } from 'node:fs'
-import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { AxeBuilder } from '@axe-core/playwright'
 import { startApp } from './helpers/app.ts'
-import { launchBrowser } from './helpers/browser.ts'
+import { expectAccessible, launchBrowser, verifyOnPage } from './helpers/browser.ts'
 import { sqliteStore, type TestStore } from './helpers/stores.ts'
-
-const SCREENSHOTS = path.resolve('test-results', 'screenshots')
-
-/** A page of the service, checked to be the one we expect before a test uses it. */
-async function verifyOnPage(page: Page, heading: string | RegExp): Promise<void> {
-  const h1 = page.locator('h1')
-  await h1.first().waitFor()
-  const text = (await h1.first().textContent())?.trim() ?? ''
-  if (typeof heading === 'string') assert.equal(text, heading)
-  else assert.match(text, heading)
-}
-
-async function expectAccessible(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true })
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
-    .analyze()
-  assert.deepEqual(
-    results.violations.map(
-      v =>
-        `${v.id}: ${v.nodes
-          .map(n => n.target.join(' '))
-          .slice(0, 3)
-          .join(', ')}`,
-    ),
-    [],
-    `${name} has accessibility violations`,
-  )
-}
 
 describe('catalogue pages in Chromium', async () => {
   const browser: Browser | undefined = await launchBrowser()
@@ -47,7 +15,6 @@ describe('catalogue pages in Chromium', async () => {
 
   before(async () => {
     if (browser === undefined) return
-    mkdirSync(SCREENSHOTS, { recursive: true })
     store = sqliteStore()
     const started = await startApp(store)
     close = started.close

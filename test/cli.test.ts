@@ -47,6 +47,9 @@ describe('the assure command line', () => {
         '0006-security-settings',
         '0007-register',
         '0008-deadlines',
+        '0009-letters',
+        '0010-assessments',
+        '0011-incidents',
       ],
       catalogue: { stored: true, ref: '1.0.0' },
     })

@@ -31,12 +31,32 @@ export const PERMISSIONS = {
   movePeople: 'move-people',
   /** The supplier register: all suppliers for Authority roles; supplier people their own only (checked once found). */
   readSuppliers: 'read-suppliers',
+  /** See incidents: the Authority every supplier's, supplier people their own. */
+  readIncidents: 'read-incidents',
+  /** Report a security incident for one's own supplier. */
+  reportIncidents: 'report-incidents',
+  /** Add an update to an open incident (either side). */
+  updateIncidents: 'update-incidents',
+  /** Close an incident with its post-incident review (the Authority). */
+  closeIncidents: 'close-incidents',
   /** Add and edit the Authority's contracts with a supplier (Authority administrators). */
   manageContracts: 'manage-contracts',
   /** Edit a supplier's register profile: Authority administrators, or that supplier's own administrator (checked once found). */
   editSupplierProfile: 'edit-supplier-profile',
   /** Register a supplier's cloud accounts: Authority administrators, or that supplier's own administrator (checked once found). */
   manageCloudAccounts: 'manage-cloud-accounts',
+  /** See a supplier's self-assessments: Authority roles every supplier's, supplier people their own (checked once found). */
+  readAssessments: 'read-assessments',
+  /** Open a self-assessment for a supplier (Authority administrators and security assessors). */
+  openAssessments: 'open-assessments',
+  /** Answer and submit one's own supplier's self-assessments (its administrator or contributors; checked once found). */
+  answerAssessments: 'answer-assessments',
+  /** Review a supplier's answers, return them and close the assessment (security assessors). */
+  reviewAssessments: 'review-assessments',
+  /** Issue and revise Security Aspects Letters (Authority administrators and security assessors). */
+  issueLetters: 'issue-letters',
+  /** Acknowledge and confirm a supplier's own Security Aspects Letters (its administrator or signatory; confirming is the signatory's alone). */
+  respondToLetters: 'respond-to-letters',
   /** API: the supplier register (bearer token with `suppliers:read`); supplier tokens see their own supplier only. */
   apiSuppliersRead: 'api:suppliers:read',
   /** API: the token owner's own account (bearer token with the `account:read` scope). */
@@ -56,9 +76,19 @@ export type RolePermission =
   | 'manage-security-settings'
   | 'move-people'
   | 'read-suppliers'
+  | 'read-incidents'
+  | 'report-incidents'
+  | 'update-incidents'
+  | 'close-incidents'
   | 'manage-contracts'
   | 'edit-supplier-profile'
   | 'manage-cloud-accounts'
+  | 'read-assessments'
+  | 'open-assessments'
+  | 'answer-assessments'
+  | 'review-assessments'
+  | 'issue-letters'
+  | 'respond-to-letters'
 const GRANTS: Record<RolePermission, readonly Role[]> = {
   'manage-users': ['authority-admin', 'supplier-admin'],
   'approve-changes': ['authority-admin'],
@@ -77,8 +107,40 @@ const GRANTS: Record<RolePermission, readonly Role[]> = {
     'supplier-signatory',
   ],
   'manage-contracts': ['authority-admin'],
+  'read-incidents': [
+    'authority-admin',
+    'security-assessor',
+    'authority-viewer',
+    'auditor',
+    'supplier-admin',
+    'supplier-contributor',
+    'supplier-signatory',
+  ],
+  'report-incidents': ['supplier-admin', 'supplier-contributor', 'supplier-signatory'],
+  'update-incidents': [
+    'authority-admin',
+    'security-assessor',
+    'supplier-admin',
+    'supplier-contributor',
+    'supplier-signatory',
+  ],
+  'close-incidents': ['authority-admin', 'security-assessor'],
   'edit-supplier-profile': ['authority-admin', 'supplier-admin'],
   'manage-cloud-accounts': ['authority-admin', 'supplier-admin'],
+  'read-assessments': [
+    'authority-admin',
+    'security-assessor',
+    'authority-viewer',
+    'auditor',
+    'supplier-admin',
+    'supplier-contributor',
+    'supplier-signatory',
+  ],
+  'open-assessments': ['authority-admin', 'security-assessor'],
+  'answer-assessments': ['supplier-admin', 'supplier-contributor'],
+  'review-assessments': ['security-assessor'],
+  'issue-letters': ['authority-admin', 'security-assessor'],
+  'respond-to-letters': ['supplier-admin', 'supplier-signatory'],
 }
 
 /** Every permission that some role grants, for the authorisation matrix. */

@@ -1,5 +1,8 @@
-import { existsSync } from 'node:fs'
-import { chromium, type Browser } from 'playwright-core'
+import assert from 'node:assert/strict'
+import { existsSync, mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { AxeBuilder } from '@axe-core/playwright'
 import { markSuiteRan, suiteUnavailable } from './suites.ts'
 
 /** Debian's Chromium, or CHROMIUM_PATH. Playwright's own browser downloads are not used. */
@@ -27,4 +30,32 @@ export async function launchBrowser(): Promise<Browser | undefined> {
   })
   markSuiteRan('browser')
   return browser
+}
+
+const SCREENSHOTS = path.resolve('test-results', 'screenshots')
+
+/** Checks that the page is the one a test expects (its heading) before the test uses it. */
+export async function verifyOnPage(page: Page, heading: string | RegExp): Promise<void> {
+  const h1 = page.locator('h1')
+  await h1.first().waitFor()
+  const text = (await h1.first().textContent())?.trim() ?? ''
+  if (typeof heading === 'string') assert.equal(text, heading)
+  else assert.match(text, heading)
+}
+
+/** Saves a full-page screenshot under test-results/screenshots/ and fails on any axe violation (WCAG 2.2 AA). */
+export async function expectAccessible(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true })
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true })
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
+    .analyze()
+  const violations = results.violations.map(
+    v =>
+      `${v.id}: ${v.nodes
+        .map(n => n.target.join(' '))
+        .slice(0, 3)
+        .join(', ')}`,
+  )
+  assert.deepEqual(violations, [], `${name} has accessibility violations`)
 }

@@ -38,6 +38,11 @@ export function openStore(location: StoreLocation): Store {
   // Keep pg from turning bigint counts into strings of surprise: we never store 64-bit integers.
   pg.types.setTypeParser(pg.types.builtins.INT8, value => Number(value))
   const pool = new pg.Pool({ connectionString: location.url, max: 10, connectionTimeoutMillis: 5000 })
+  // An idle connection the server ends (a restart, a failover, an administrator) is dropped from the pool and
+  // replaced on next use; without a listener, pg raises it as an uncaught exception and the process dies.
+  pool.on('error', error => {
+    process.emitWarning(`PostgreSQL closed an idle connection: ${error.message}`, { code: 'ASSURE_PG_IDLE' })
+  })
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   return {
     db,

@@ -314,7 +314,93 @@ export interface DeadlineNoticesTable {
   channel: 'email' | 'ledger'
 }
 
+/** A supplier self-assessment against a catalogue version; `scope` is JSON `{ tags, sections }`. */
+export interface AssessmentsTable {
+  id: string
+  organisation_id: string
+  catalogue_version: string
+  scope: string
+  title: string
+  status: 'open' | 'submitted' | 'in-review' | 'closed'
+  opened_by: string
+  opened_at: string
+  submitted_by: string | null
+  submitted_at: string | null
+  closed_by: string | null
+  closed_at: string | null
+  outcome: string | null
+}
+
+/** A supplier's answer to one requirement of an assessment, with the Authority's review of it. */
+export interface AssessmentAnswersTable {
+  assessment_id: string
+  requirement_id: string
+  status: 'met' | 'partially-met' | 'not-met' | 'not-applicable'
+  justification: string
+  evidence_link: string | null
+  answered_by: string
+  answered_at: string
+  review: 'accepted' | 'queried' | 'rejected' | null
+  review_comment: string | null
+  reviewed_by: string | null
+  reviewed_at: string | null
+}
+
+/** An issued Security Aspects Letter; `variables` and `distribution` are JSON, times ISO 8601 UTC. */
+export interface LettersTable {
+  id: string
+  organisation_id: string
+  contract_id: string
+  kind: 'security-aspects-letter'
+  version: number
+  supersedes_id: string | null
+  issued_at: string
+  issued_by: string
+  variables: string
+  body: string
+  body_sha256: string
+  revision_note: string | null
+  distribution: string
+  status: 'issued' | 'superseded'
+}
+
+/** What a supplier did for one stage of a letter (at most once each); `details` is JSON. */
+export interface LetterEventsTable {
+  letter_id: string
+  stage_key: string
+  recorded_at: string
+  recorded_by: string
+  details: string
+}
+
 /** The whole store, as Kysely sees it. */
+/** A security incident a supplier reported; times are ISO 8601 UTC. */
+export interface IncidentsTable {
+  id: string
+  organisation_id: string
+  summary: string
+  identified_at: string
+  reported_at: string
+  reported_by: string
+  systems_affected: string
+  data_affected: string
+  personal_data: 'yes' | 'no' | 'not-known'
+  actions_taken: string
+  status: 'open' | 'closed'
+  closed_at: string | null
+  closed_by: string | null
+  review: string | null
+}
+
+/** A later update to an incident, by the supplier or the Authority. */
+export interface IncidentUpdatesTable {
+  id: string
+  incident_id: string
+  at: string
+  by: string
+  text: string
+}
+
 export interface Database {
   catalogues: CataloguesTable
   catalogue_groups: CatalogueGroupsTable
@@ -345,4 +431,10 @@ export interface Database {
   cloud_accounts: CloudAccountsTable
   deadline_stages: DeadlineStagesTable
   deadline_notices: DeadlineNoticesTable
+  assessments: AssessmentsTable
+  assessment_answers: AssessmentAnswersTable
+  letters: LettersTable
+  letter_events: LetterEventsTable
+  incidents: IncidentsTable
+  incident_updates: IncidentUpdatesTable
 }

@@ -22,6 +22,9 @@ import { registerAdminRoutes, registerReviewRoutes } from '../../identity/admin-
 import { registerTokenRoutes } from '../../identity/token-routes.ts'
 import { registerAuditRoutes } from '../../audit/routes.ts'
 import { registerSupplierRoutes } from '../../suppliers/routes.ts'
+import { registerLetterRoutes } from '../../letters/routes.ts'
+import { registerAssessmentRoutes } from '../../assessments/routes.ts'
+import { registerIncidentRoutes } from '../../incidents/routes.ts'
 import { PERMISSIONS } from '../../identity/policy.ts'
 import { sessionPolicy } from '../../identity/sessions.ts'
 import { durationSeconds } from '../duration.ts'
@@ -178,6 +181,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerTokenRoutes(app, services.identityDeps)
   registerAuditRoutes(app, services)
   registerSupplierRoutes(app, { db: services.store.db, now: services.now })
+  registerLetterRoutes(app, {
+    db: services.store.db,
+    now: services.now,
+    catalogue: services.catalogue,
+    mailer: services.mailer,
+    identity: services.identityDeps,
+  })
+  registerAssessmentRoutes(app, { db: services.store.db, now: services.now, catalogue: services.catalogue })
+  registerIncidentRoutes(app, {
+    db: services.store.db,
+    now: services.now,
+    mailer: services.mailer,
+    publicUrl: services.config.publicUrl,
+  })
   registerHealthRoutes(app, services)
   registerCatalogueRoutes(app, services)
   registerCatalogueApi(app, services)

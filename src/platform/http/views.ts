@@ -26,6 +26,9 @@ export function viewFolders(): string[] {
     path.join(srcDir, 'identity', 'views'),
     path.join(srcDir, 'audit', 'views'),
     path.join(srcDir, 'suppliers', 'views'),
+    path.join(srcDir, 'letters', 'views'),
+    path.join(srcDir, 'assessments', 'views'),
+    path.join(srcDir, 'incidents', 'views'),
     frontendDirs.govuk,
     frontendDirs.moj,
   ]

@@ -7,6 +7,9 @@ import * as ledger from './0005-ledger.ts'
 import * as securitySettings from './0006-security-settings.ts'
 import * as register from './0007-register.ts'
 import * as deadlines from './0008-deadlines.ts'
+import * as letters from './0009-letters.ts'
+import * as assessments from './0010-assessments.ts'
+import * as incidents from './0011-incidents.ts'
 
 /** Every migration, in order. Names are sorted by Kysely, so they carry a four-digit prefix. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +21,7 @@ export const migrations: Record<string, Migration> = {
   '0006-security-settings': securitySettings,
   '0007-register': register,
   '0008-deadlines': deadlines,
+  '0009-letters': letters,
+  '0010-assessments': assessments,
+  '0011-incidents': incidents,
 }

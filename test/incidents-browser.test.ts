@@ -1,0 +1,72 @@
+import { after, before, describe, it } from 'node:test'
+import type { Browser, Page } from 'playwright-core'
+import { startApp } from './helpers/app.ts'
+import { expectAccessible, launchBrowser, verifyOnPage } from './helpers/browser.ts'
+import { sqliteStore, type TestStore } from './helpers/stores.ts'
+import { buildPerson, sessionCookieFor } from './helpers/people.ts'
+
+describe('reporting a security incident in Chromium', async () => {
+  const browser: Browser | undefined = await launchBrowser()
+  let store: TestStore
+  let baseUrl: string
+  let close: () => Promise<void>
+  let page: Page
+
+  before(async () => {
+    if (browser === undefined) return
+    store = sqliteStore()
+    const started = await startApp(store)
+    close = started.close
+    await started.app.listen({ host: '127.0.0.1', port: 0 })
+    const address = started.app.server.address()
+    baseUrl = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`
+    const { db } = started.services.store
+    const reporter = await buildPerson(db, {
+      roles: ['supplier-contributor'],
+      organisation: { kind: 'supplier', name: 'Contoso Ltd' },
+    })
+    const [name = '', value = ''] = (await sessionCookieFor(db, reporter.id)).split('=')
+    const context = await browser.newContext()
+    await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, sameSite: 'Lax' }])
+    page = await context.newPage()
+  })
+  after(async () => {
+    await browser?.close()
+    if (browser !== undefined) {
+      await close()
+      await store.dispose()
+    }
+  })
+
+  it(
+    'reports an incident by keyboard, with the error summary first, accessible throughout',
+    { skip: browser === undefined },
+    async () => {
+      await page.goto(`${baseUrl}/incidents`)
+      await verifyOnPage(page, 'Security incidents')
+      await expectAccessible(page, 'incidents')
+      await page.getByRole('button', { name: 'Report an incident' }).click()
+      await verifyOnPage(page, 'Report a security incident')
+      await expectAccessible(page, 'incident-report')
+      await page.getByRole('button', { name: 'Report incident' }).click()
+      await verifyOnPage(page, 'Report a security incident')
+      await page.locator('.govuk-error-summary').waitFor()
+      await expectAccessible(page, 'incident-report-errors')
+
+      await page.getByLabel('What happened').fill('Phishing email opened by one member of staff')
+      await page.getByLabel('Day').fill('1')
+      await page.getByLabel('Month').fill('12')
+      await page.getByLabel('Year').fill('2026')
+      await page.getByLabel('Time it was identified (UTC)').fill('09:30')
+      await page.getByLabel('Systems affected').fill('One mailbox')
+      await page.getByLabel('Data affected').fill('None known')
+      await page.getByLabel('Not known yet').check()
+      await page.getByLabel('Actions taken so far').fill('Password reset; sessions revoked')
+      await page.getByLabel('Actions taken so far').press('Tab')
+      await page.keyboard.press('Enter')
+      await verifyOnPage(page, 'Security incident')
+      await page.getByText('Incident reported.').waitFor()
+      await expectAccessible(page, 'incident')
+    },
+  )
+})
