@@ -1,11 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { paths } from '../paths.ts'
-import { AssureError, notFound, type Problem } from '../platform/errors.ts'
+import { notFound, type Problem } from '../platform/errors.ts'
 import { problemsFrom } from '../platform/validation.ts'
-import { formErrors } from '../platform/http/forms.ts'
-import { requestActor } from '../audit/attribution.ts'
+import { bodyOf, formErrors } from '../platform/http/forms.ts'
+import { supplierCaller } from '../suppliers/caller.ts'
 import { PERMISSIONS, rolesAllow } from '../identity/policy.ts'
-import type { SupplierCaller } from '../suppliers/register.ts'
 import { IncidentCloseFormSchema, IncidentIdSchema, IncidentUpdateFormSchema, parseIncidentReport } from './forms.ts'
 import {
   closeIncident,
@@ -19,13 +18,7 @@ import {
 
 type Params = { Params: { id: string } }
 
-function callerOf(request: FastifyRequest): SupplierCaller {
-  const user = request.identity?.user
-  if (user === undefined) throw new AssureError('UNAUTHENTICATED', 'Sign in to continue')
-  return { user, actor: requestActor(request), ip: request.ip, requestId: request.id }
-}
-
-const bodyOf = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>
+const callerOf = supplierCaller
 
 const PERSONAL_DATA_LABELS = { yes: 'Yes', no: 'No', 'not-known': 'Not known yet' } as const
 

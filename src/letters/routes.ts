@@ -1,16 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { z } from 'zod'
 import { paths } from '../paths.ts'
 import { AssureError, notFound, type Problem } from '../platform/errors.ts'
-import { problemsFrom } from '../platform/validation.ts'
-import { formErrors } from '../platform/http/forms.ts'
-import { requestActor } from '../audit/attribution.ts'
+import { bodyOf, formErrors, orProblems, parseBody } from '../platform/http/forms.ts'
+import { supplierCaller } from '../suppliers/caller.ts'
 import { PERMISSIONS } from '../identity/policy.ts'
 import type { IdentityDeps } from '../identity/deps.ts'
 import { requireStepUp } from '../identity/step-up.ts'
 import { stagesFor } from '../deadlines/deadlines.ts'
 import type { Mailer } from '../platform/mail/mailer.ts'
-import { reachableSupplier, type SupplierCaller } from '../suppliers/register.ts'
+import { reachableSupplier } from '../suppliers/register.ts'
 import { findContract, listContracts, type SupplierRow } from '../suppliers/store.ts'
 import {
   AcknowledgeLetterFormSchema,
@@ -44,31 +42,9 @@ export interface LetterRouteDeps extends LetterDeps {
   readonly mailer: Mailer
 }
 
-function callerOf(request: FastifyRequest): SupplierCaller {
-  const user = request.identity?.user
-  if (user === undefined) throw new AssureError('UNAUTHENTICATED', 'Sign in to continue')
-  return { user, actor: requestActor(request), ip: request.ip, requestId: request.id }
-}
+const callerOf = supplierCaller
 
-function parse<S extends z.ZodType>(schema: S, body: unknown): { data: z.infer<S> } | { problems: Problem[] } {
-  const result = schema.safeParse(body)
-  return result.success
-    ? { data: result.data }
-    : { problems: problemsFrom(result.error).filter(p => p.path !== '_csrf') }
-}
-
-/** Runs an operation; its validation problems are shown on the form again rather than thrown. */
-async function orProblems(run: () => Promise<unknown>): Promise<Problem[]> {
-  try {
-    await run()
-    return []
-  } catch (error) {
-    if (error instanceof AssureError && error.code === 'VALIDATION_FAILED') return [...error.problems]
-    throw error
-  }
-}
-
-const bodyOf = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>
+const parse = parseBody
 
 /** Security Aspects Letters: a supplier's list, issuing and revising (Authority), and the supplier's responses. */
 export function registerLetterRoutes(app: FastifyInstance, deps: LetterRouteDeps): void {

@@ -1,12 +1,9 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { z } from 'zod'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 import { paths } from '../paths.ts'
 import { AssureError, notFound, type Problem } from '../platform/errors.ts'
-import { problemsFrom } from '../platform/validation.ts'
-import { formErrors } from '../platform/http/forms.ts'
-import { requestActor } from '../audit/attribution.ts'
+import { bodyOf, checkedValues, formErrors, orProblems, parseBody } from '../platform/http/forms.ts'
+import { supplierCaller } from './caller.ts'
 import { PERMISSIONS } from '../identity/policy.ts'
-import type { UserRecord } from '../identity/store.ts'
 import {
   CLASSIFICATIONS,
   CloudAccountFormSchema,
@@ -21,7 +18,6 @@ import {
   editContract,
   reachableSupplier,
   registerSupplier,
-  type SupplierCaller,
   type SupplierDeps,
 } from './register.ts'
 import { findContract, listCloudAccounts, listContracts, listSuppliers, type SupplierRow } from './store.ts'
@@ -29,31 +25,9 @@ import { findContract, listCloudAccounts, listContracts, listSuppliers, type Sup
 type Params = { Params: { id: string } }
 type ContractParams = { Params: { id: string; contractId: string } }
 
-function callerOf(request: FastifyRequest): SupplierCaller {
-  const user: UserRecord | undefined = request.identity?.user ?? request.apiCaller?.user
-  if (user === undefined) throw new AssureError('UNAUTHENTICATED', 'Sign in to continue')
-  return { user, actor: requestActor(request), ip: request.ip, requestId: request.id }
-}
+const callerOf = supplierCaller
 
-function parse<S extends z.ZodType>(schema: S, body: unknown): { data: z.infer<S> } | { problems: Problem[] } {
-  const result = schema.safeParse(body)
-  return result.success
-    ? { data: result.data }
-    : { problems: problemsFrom(result.error).filter(p => p.path !== '_csrf') }
-}
-
-/** Runs an operation; its validation problems are shown on the form again rather than thrown. */
-async function orProblems(run: () => Promise<unknown>): Promise<Problem[]> {
-  try {
-    await run()
-    return []
-  } catch (error) {
-    if (error instanceof AssureError && error.code === 'VALIDATION_FAILED') return [...error.problems]
-    throw error
-  }
-}
-
-const bodyOf = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>
+const parse = parseBody
 
 async function registerEntry(deps: SupplierDeps, supplier: SupplierRow) {
   const [contracts, accounts] = await Promise.all([
@@ -63,7 +37,7 @@ async function registerEntry(deps: SupplierDeps, supplier: SupplierRow) {
   return presentSupplier(supplier, contracts, accounts)
 }
 
-const checked = (value: unknown) => ([] as string[]).concat((value as string[] | string | undefined) ?? [])
+const checked = checkedValues
 
 /** The supplier register's pages (the list, a supplier's entry, the forms that change it) and its JSON API. */
 export function registerSupplierRoutes(app: FastifyInstance, deps: SupplierDeps): void {
