@@ -59,6 +59,11 @@ export const paths = {
   },
   endSession: (id: string) => `/account/sessions/${encodeURIComponent(id)}/end`,
   catalogues: '/catalogues',
+  dashboard: {
+    home: '/dashboard',
+    search: (query?: Record<string, string | undefined>) => withQuery('/dashboard', query),
+    toDo: '/dashboard/to-do',
+  },
   incidents: {
     list: '/incidents',
     report: '/incidents/new',
@@ -92,6 +97,16 @@ export const paths = {
     submit: (id: string) => `/assessments/${encodeURIComponent(id)}/submit`,
     return: (id: string) => `/assessments/${encodeURIComponent(id)}/return`,
     close: (id: string) => `/assessments/${encodeURIComponent(id)}/close`,
+    proposeRisk: (id: string, requirementId: string) =>
+      `/assessments/${encodeURIComponent(id)}/requirements/${encodeURIComponent(requirementId)}/risk`,
+    assessmentResults: (id: string) => `/assessments/${encodeURIComponent(id)}/oscal/assessment-results.json`,
+    poam: (id: string) => `/assessments/${encodeURIComponent(id)}/oscal/poam.json`,
+    answersCsv: (id: string) => `/assessments/${encodeURIComponent(id)}/answers.csv`,
+  },
+  risks: {
+    register: '/risks',
+    supplier: (supplierId: string) => `/suppliers/${encodeURIComponent(supplierId)}/risks`,
+    accept: (id: string) => `/risks/${encodeURIComponent(id)}/accept`,
   },
   catalogue: (ref: string) => `/catalogues/${encodeURIComponent(ref)}`,
   requirements: (ref: string, query?: Record<string, string | undefined>) => {

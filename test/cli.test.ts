@@ -50,6 +50,7 @@ describe('the assure command line', () => {
         '0009-letters',
         '0010-assessments',
         '0011-incidents',
+        '0012-risks',
       ],
       catalogue: { stored: true, ref: '1.0.0' },
     })

@@ -89,3 +89,37 @@ export type CloseForm = z.infer<typeof CloseFormSchema>
 
 /** A form with only its CSRF token (submit, return to supplier). */
 export const ActionFormSchema = z.strictObject({ _csrf: z.string() })
+
+/** Whether text is a YYYY-MM-DD date that exists in the calendar (not 2027-02-30). */
+function isRealDay(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text)
+  if (match === null) return false
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])]
+  const date = new Date(Date.UTC(year, month - 1, day))
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+}
+
+const requiredText = (empty: string, max: number, tooLong: string) =>
+  z.string({ error: empty }).trim().min(1, empty).max(max, tooLong)
+
+/** The form that proposes carrying an accepted shortfall as a risk; the expiry is checked against the clock later. */
+export const RiskFormSchema = z.strictObject({
+  _csrf: z.string(),
+  owner: requiredText(
+    'Enter the name of the person at the supplier who owns the risk',
+    200,
+    'Owner must be 200 characters or fewer',
+  ),
+  description: requiredText('Enter a description of the risk', 5000, 'Description must be 5000 characters or fewer'),
+  mitigation: requiredText(
+    'Enter how the risk is mitigated until it is resolved',
+    5000,
+    'Mitigation must be 5000 characters or fewer',
+  ),
+  expiresOn: z
+    .string({ error: 'Enter the date the risk acceptance expires' })
+    .trim()
+    .min(1, 'Enter the date the risk acceptance expires')
+    .refine(isRealDay, { error: 'The expiry date must be a real date, for example 2027-03-31' }),
+})
+export type RiskForm = z.infer<typeof RiskFormSchema>

@@ -2,6 +2,7 @@ import type { PlacedRequirement } from '../catalogue/catalogue.ts'
 import type { AnswerStatus, Outcome, Review } from './forms.ts'
 import type { AnswerRow, AssessmentRow } from './store.ts'
 import type { AssessmentScope } from './assessments.ts'
+import { effectiveStatus, type RiskRow, type RiskWithSupplier } from './risks.ts'
 
 /** How each answer status reads on a page. */
 export const ANSWER_STATUS_LABELS: Record<AnswerStatus, string> = {
@@ -78,5 +79,31 @@ export function presentAssessment(
     answered: rows.filter(r => r.answer !== null).length,
     queried: rows.filter(r => r.answer?.review === 'queried').length,
     decided: rows.filter(r => r.answer?.review === 'accepted' || r.answer?.review === 'rejected').length,
+  }
+}
+
+const RISK_STATUS_LABELS: Record<RiskRow['status'], string> = {
+  proposed: 'Proposed, awaiting acceptance',
+  accepted: 'Accepted',
+  expired: 'Expired',
+  closed: 'Closed',
+}
+
+/** One row of a risk register, with its state on `today` (YYYY-MM-DD): past its expiry date it is expired. */
+export function presentRisk(risk: RiskWithSupplier, today: string) {
+  const status = effectiveStatus(risk, today)
+  return {
+    id: risk.id,
+    supplierId: risk.organisation_id,
+    supplierName: risk.supplier_name,
+    assessmentId: risk.assessment_id,
+    requirementId: risk.requirement_id,
+    owner: risk.owner,
+    description: risk.description,
+    mitigation: risk.mitigation,
+    expiresOn: risk.expires_on,
+    status,
+    statusLabel: RISK_STATUS_LABELS[status],
+    acceptable: status === 'proposed',
   }
 }

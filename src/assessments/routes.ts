@@ -39,7 +39,9 @@ import {
   presentAssessmentSummary,
   REVIEW_LABELS,
 } from './presenters.ts'
-import { listAnswers, listAssessments, type AssessmentRow } from './store.ts'
+import { findAnswer, listAnswers, listAssessments, type AssessmentRow } from './store.ts'
+import { registerRiskRoutes } from './risk-routes.ts'
+import { RISK_STATUSES } from './risks.ts'
 
 type SupplierParams = { Params: { id: string } }
 type Params = { Params: { id: string } }
@@ -342,6 +344,13 @@ export function registerAssessmentRoutes(app: FastifyInstance, deps: AssessmentD
               }),
             )
       if (problems.length > 0) return reviewPage(reply.status(400), assessment, requirementId, body, problems)
+      // An accepted shortfall goes straight on to proposing its risk register entry.
+      const answer =
+        'data' in parsed && parsed.data.review === 'accepted'
+          ? await findAnswer(deps.db, assessmentId, requirementId)
+          : undefined
+      if (answer !== undefined && (RISK_STATUSES as readonly string[]).includes(answer.status))
+        return reply.redirect(paths.assessments.proposeRisk(assessmentId, requirementId), 303)
       return reply.redirect(`${paths.assessments.assessment(assessmentId)}?done=reviewed`, 303)
     },
   )
@@ -379,4 +388,6 @@ export function registerAssessmentRoutes(app: FastifyInstance, deps: AssessmentD
     if (problems.length > 0) return closePage(reply.status(400), assessment, body, problems)
     return reply.redirect(`${paths.assessments.assessment(assessmentId)}?done=closed`, 303)
   })
+
+  registerRiskRoutes(app, deps)
 }

@@ -53,6 +53,10 @@ export const PERMISSIONS = {
   answerAssessments: 'answer-assessments',
   /** Review a supplier's answers, return them and close the assessment (security assessors). */
   reviewAssessments: 'review-assessments',
+  /** See the Authority's risk register across every supplier (Authority roles). */
+  readRiskRegister: 'read-risk-register',
+  /** Accept a risk an assessor proposed: the second person of two-person acceptance (Authority administrators). */
+  acceptRisks: 'accept-risks',
   /** Issue and revise Security Aspects Letters (Authority administrators and security assessors). */
   issueLetters: 'issue-letters',
   /** Acknowledge and confirm a supplier's own Security Aspects Letters (its administrator or signatory; confirming is the signatory's alone). */
@@ -87,6 +91,8 @@ export type RolePermission =
   | 'open-assessments'
   | 'answer-assessments'
   | 'review-assessments'
+  | 'read-risk-register'
+  | 'accept-risks'
   | 'issue-letters'
   | 'respond-to-letters'
 const GRANTS: Record<RolePermission, readonly Role[]> = {
@@ -139,6 +145,8 @@ const GRANTS: Record<RolePermission, readonly Role[]> = {
   'open-assessments': ['authority-admin', 'security-assessor'],
   'answer-assessments': ['supplier-admin', 'supplier-contributor'],
   'review-assessments': ['security-assessor'],
+  'read-risk-register': ['authority-admin', 'security-assessor', 'authority-viewer', 'auditor'],
+  'accept-risks': ['authority-admin'],
   'issue-letters': ['authority-admin', 'security-assessor'],
   'respond-to-letters': ['supplier-admin', 'supplier-signatory'],
 }

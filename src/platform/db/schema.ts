@@ -331,6 +331,23 @@ export interface AssessmentsTable {
   outcome: string | null
 }
 
+/** A risk register entry: an accepted shortfall in one answer, carried until `expires_on` (YYYY-MM-DD). */
+export interface RisksTable {
+  id: string
+  organisation_id: string
+  assessment_id: string
+  requirement_id: string
+  owner: string
+  description: string
+  mitigation: string
+  expires_on: string
+  status: 'proposed' | 'accepted' | 'expired' | 'closed'
+  proposed_by: string
+  proposed_at: string
+  accepted_by: string | null
+  accepted_at: string | null
+}
+
 /** A supplier's answer to one requirement of an assessment, with the Authority's review of it. */
 export interface AssessmentAnswersTable {
   assessment_id: string
@@ -433,6 +450,7 @@ export interface Database {
   deadline_notices: DeadlineNoticesTable
   assessments: AssessmentsTable
   assessment_answers: AssessmentAnswersTable
+  risks: RisksTable
   letters: LettersTable
   letter_events: LetterEventsTable
   incidents: IncidentsTable

@@ -25,6 +25,7 @@ import { registerSupplierRoutes } from '../../suppliers/routes.ts'
 import { registerLetterRoutes } from '../../letters/routes.ts'
 import { registerAssessmentRoutes } from '../../assessments/routes.ts'
 import { registerIncidentRoutes } from '../../incidents/routes.ts'
+import { registerDashboardRoutes } from '../../dashboard/routes.ts'
 import { PERMISSIONS } from '../../identity/policy.ts'
 import { sessionPolicy } from '../../identity/sessions.ts'
 import { durationSeconds } from '../duration.ts'
@@ -195,6 +196,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     mailer: services.mailer,
     publicUrl: services.config.publicUrl,
   })
+  registerDashboardRoutes(app, { db: services.store.db, now: services.now, catalogue: services.catalogue })
   registerHealthRoutes(app, services)
   registerCatalogueRoutes(app, services)
   registerCatalogueApi(app, services)

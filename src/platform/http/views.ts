@@ -29,6 +29,7 @@ export function viewFolders(): string[] {
     path.join(srcDir, 'letters', 'views'),
     path.join(srcDir, 'assessments', 'views'),
     path.join(srcDir, 'incidents', 'views'),
+    path.join(srcDir, 'dashboard', 'views'),
     frontendDirs.govuk,
     frontendDirs.moj,
   ]

@@ -10,6 +10,7 @@ import * as deadlines from './0008-deadlines.ts'
 import * as letters from './0009-letters.ts'
 import * as assessments from './0010-assessments.ts'
 import * as incidents from './0011-incidents.ts'
+import * as risks from './0012-risks.ts'
 
 /** Every migration, in order. Names are sorted by Kysely, so they carry a four-digit prefix. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009-letters': letters,
   '0010-assessments': assessments,
   '0011-incidents': incidents,
+  '0012-risks': risks,
 }

@@ -1,0 +1,101 @@
+import { after, before, describe, it } from 'node:test'
+import { randomUUID } from 'node:crypto'
+import type { Browser, Page } from 'playwright-core'
+import { startApp } from './helpers/app.ts'
+import { expectAccessible, launchBrowser, verifyOnPage } from './helpers/browser.ts'
+import { sqliteStore, type TestStore } from './helpers/stores.ts'
+import { buildPerson, sessionCookieFor } from './helpers/people.ts'
+
+describe('the supplier assurance dashboard in Chromium', async () => {
+  const browser: Browser | undefined = await launchBrowser()
+  let store: TestStore
+  let baseUrl: string
+  let close: () => Promise<void>
+  let page: Page
+
+  before(async () => {
+    if (browser === undefined) return
+    store = sqliteStore()
+    const started = await startApp(store)
+    close = started.close
+    await started.app.listen({ host: '127.0.0.1', port: 0 })
+    const address = started.app.server.address()
+    baseUrl = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`
+    const { db } = started.services.store
+    const viewer = await buildPerson(db, {
+      roles: ['authority-viewer'],
+      organisation: { kind: 'authority', name: 'Ministry of Justice' },
+    })
+    const supplier = await buildPerson(db, {
+      roles: ['supplier-contributor'],
+      organisation: { kind: 'supplier', name: 'Contoso Ltd' },
+    })
+    const assessmentId = randomUUID()
+    const now = new Date().toISOString()
+    await db
+      .insertInto('assessments')
+      .values({
+        id: assessmentId,
+        organisation_id: supplier.organisationId,
+        catalogue_version: started.services.catalogue.version,
+        scope: '{"tags":[],"sections":[]}',
+        title: 'Annual self-assessment',
+        status: 'closed',
+        opened_by: viewer.id,
+        opened_at: now,
+        submitted_by: null,
+        submitted_at: null,
+        closed_by: null,
+        closed_at: now,
+        outcome: null,
+      })
+      .execute()
+    const statuses = ['met', 'partially-met', 'not-met', 'not-applicable'] as const
+    for (const [i, requirement] of started.services.catalogue.requirements.slice(0, 12).entries())
+      await db
+        .insertInto('assessment_answers')
+        .values({
+          assessment_id: assessmentId,
+          requirement_id: requirement.id,
+          status: statuses[i % 4] ?? 'met',
+          justification: 'Seeded',
+          evidence_link: null,
+          answered_by: supplier.id,
+          answered_at: now,
+          review: 'accepted',
+          review_comment: null,
+          reviewed_by: null,
+          reviewed_at: null,
+        })
+        .execute()
+    const [name = '', value = ''] = (await sessionCookieFor(db, viewer.id)).split('=')
+    const context = await browser.newContext()
+    await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, sameSite: 'Lax' }])
+    page = await context.newPage()
+  })
+  after(async () => {
+    await browser?.close()
+    if (browser !== undefined) {
+      await close()
+      await store.dispose()
+    }
+  })
+
+  it(
+    'shows the chart with its data table, filters without JavaScript, and passes axe',
+    { skip: browser === undefined },
+    async () => {
+      await page.goto(`${baseUrl}/dashboard`)
+      await verifyOnPage(page, 'Supplier assurance dashboard')
+      await page.getByRole('img', { name: 'Requirements by MCSS function' }).waitFor()
+      await page.getByRole('table', { name: /the chart’s data/ }).waitFor()
+      await expectAccessible(page, 'dashboard')
+      await page.getByLabel('Supplier name').fill('contoso')
+      await page.getByLabel('Only suppliers with something overdue').check()
+      await page.getByRole('button', { name: 'Filter' }).click()
+      await verifyOnPage(page, 'Supplier assurance dashboard')
+      await page.getByText('0 suppliers match the filter').waitFor()
+      await expectAccessible(page, 'dashboard-filtered')
+    },
+  )
+})
