@@ -66,6 +66,31 @@ function toStage(row: Selectable<DeadlineStagesTable>): Stage {
 }
 
 /**
+ * A stage as its row is stored, open. Workflows that open stages inside their own transaction (a letter and its
+ * clocks commit together) insert this row themselves; `openStages` does the same with a ledger entry per stage.
+ */
+export function openStageRow(subject: Subject, plan: StagePlan, now: Date, id: string = randomUUID()) {
+  return {
+    id,
+    subject_type: subject.type,
+    subject_id: subject.id,
+    organisation_id: subject.organisationId ?? null,
+    stage_key: plan.stageKey,
+    title: plan.title,
+    starts_at: plan.startsAt.toISOString(),
+    due_at: plan.dueAt.toISOString(),
+    responsible: plan.responsible,
+    reminder_offsets: JSON.stringify(plan.reminderOffsets),
+    escalation: JSON.stringify(plan.escalation),
+    breach_after: plan.breachAfter,
+    status: 'open' as const,
+    opened_at: now.toISOString(),
+    completed_at: null,
+    completed_by: null,
+  }
+}
+
+/**
  * Opens a subject's stages (a SAL's three, say) and records each in the ledger. Opening a stage the subject already
  * has changes nothing, so a workflow can retry. Returns the subject's stages as stored.
  */
@@ -81,24 +106,7 @@ export async function openStages(
       const id = randomUUID()
       const inserted = await trx
         .insertInto('deadline_stages')
-        .values({
-          id,
-          subject_type: input.subject.type,
-          subject_id: input.subject.id,
-          organisation_id: input.subject.organisationId ?? null,
-          stage_key: plan.stageKey,
-          title: plan.title,
-          starts_at: plan.startsAt.toISOString(),
-          due_at: plan.dueAt.toISOString(),
-          responsible: plan.responsible,
-          reminder_offsets: JSON.stringify(plan.reminderOffsets),
-          escalation: JSON.stringify(plan.escalation),
-          breach_after: plan.breachAfter,
-          status: 'open',
-          opened_at: now.toISOString(),
-          completed_at: null,
-          completed_by: null,
-        })
+        .values(openStageRow(input.subject, plan, now, id))
         .onConflict(oc => oc.columns(['subject_type', 'subject_id', 'stage_key']).doNothing())
         .executeTakeFirst()
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) !== 1) return

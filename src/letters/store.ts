@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto'
 import type { Kysely, Transaction } from 'kysely'
 import type { Database, LetterEventsTable, LettersTable } from '../platform/db/schema.ts'
 import type { StagePlan } from '../deadlines/stages.ts'
+import { openStageRow } from '../deadlines/deadlines.ts'
 
 type Db = Kysely<Database> | Transaction<Database>
 
@@ -79,24 +79,13 @@ export async function insertStages(
   for (const plan of props.stages) {
     await db
       .insertInto('deadline_stages')
-      .values({
-        id: randomUUID(),
-        subject_type: LETTER_SUBJECT,
-        subject_id: props.letterId,
-        organisation_id: props.organisationId,
-        stage_key: plan.stageKey,
-        title: plan.title,
-        starts_at: plan.startsAt.toISOString(),
-        due_at: plan.dueAt.toISOString(),
-        responsible: plan.responsible,
-        reminder_offsets: JSON.stringify(plan.reminderOffsets),
-        escalation: JSON.stringify(plan.escalation),
-        breach_after: plan.breachAfter,
-        status: 'open',
-        opened_at: props.now.toISOString(),
-        completed_at: null,
-        completed_by: null,
-      })
+      .values(
+        openStageRow(
+          { type: LETTER_SUBJECT, id: props.letterId, organisationId: props.organisationId },
+          plan,
+          props.now,
+        ),
+      )
       .execute()
   }
 }
