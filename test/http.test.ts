@@ -29,7 +29,7 @@ for (const engine of engines()) {
             throw new Error('SELECT * FROM secrets WHERE password = hunter2')
           })
           instance.get('/api/v1/test/boom', { config: { permission: 'public' } }, async () => {
-            throw new Error('relation "users" does not exist at /work/src/x.ts:12')
+            throw new Error('relation "users" does not exist at src/x.ts:12')
           })
         },
       })
