@@ -283,6 +283,7 @@ for (const engine of engines()) {
       assert.equal(lines[0], 'Requirement,Title,Answer,Justification,Evidence link,Answered at,Review,Review comment')
       assert.equal(lines.length, requirements.length + 2)
       assert.equal(lines.at(-1), '')
+      await assertOneEntry(response, 'contributor', 'assessment.exported')
       const notMetLine = lines.find(line => line.startsWith(`${notMet},`)) ?? ''
       assert.match(notMetLine, /,Not met,DKIM is not configured yet,,2026-12-04T10:00:00\.000Z,Accepted,$/)
       assert.match(

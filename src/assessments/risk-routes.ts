@@ -143,17 +143,19 @@ export function registerRiskRoutes(app: FastifyInstance, deps: AssessmentDeps): 
       now: deps.now(),
     }
   }
+  // Each download of an assessment's answers or risks is one ledger entry, through the attribution hook.
+  const exported = { config: { ...read.config, auditRead: 'assessment.exported' } }
   const attachment = (reply: FastifyReply, type: string, name: string) =>
     reply.type(type).header('content-disposition', `attachment; filename="${name}"`).header('cache-control', 'no-store')
-  app.get<Params>('/assessments/:id/oscal/assessment-results.json', read, async (request, reply) =>
+  app.get<Params>('/assessments/:id/oscal/assessment-results.json', exported, async (request, reply) =>
     attachment(reply, 'application/json; charset=utf-8', 'assessment-results.json').send(
       exportAssessmentResults(await exportOf(request)),
     ),
   )
-  app.get<Params>('/assessments/:id/oscal/poam.json', read, async (request, reply) =>
+  app.get<Params>('/assessments/:id/oscal/poam.json', exported, async (request, reply) =>
     attachment(reply, 'application/json; charset=utf-8', 'poam.json').send(exportPoam(await exportOf(request))),
   )
-  app.get<Params>('/assessments/:id/answers.csv', read, async (request, reply) =>
+  app.get<Params>('/assessments/:id/answers.csv', exported, async (request, reply) =>
     attachment(reply, 'text/csv; charset=utf-8', 'answers.csv').send(exportAnswersCsv(await exportOf(request))),
   )
 }
