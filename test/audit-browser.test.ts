@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Browser, Page } from 'playwright-core'
 import { startApp } from './helpers/app.ts'
-import { expectAccessible, launchBrowser, verifyOnPage } from './helpers/browser.ts'
+import { expectAccessible, launchBrowser, listenOnLoopback, signedInPage, verifyOnPage } from './helpers/browser.ts'
 import { sqliteStore, type TestStore } from './helpers/stores.ts'
 import { buildPerson, sessionCookieFor } from './helpers/people.ts'
 import { recordAuditEvent } from '../src/audit/record.ts'
@@ -28,9 +28,7 @@ describe('the audit ledger pages in Chromium', async () => {
     store = sqliteStore()
     const started = await startApp(store)
     close = started.close
-    await started.app.listen({ host: '127.0.0.1', port: 0 })
-    const address = started.app.server.address()
-    baseUrl = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`
+    baseUrl = await listenOnLoopback(started.app)
     const { db } = started.services.store
     const auditor = await buildPerson(db, {
       roles: ['auditor'],
@@ -58,10 +56,7 @@ describe('the audit ledger pages in Chromium', async () => {
       )
     }
     // The session cookie a signed-in auditor holds (signing in by security key is covered by identity-browser).
-    const [name = '', value = ''] = (await sessionCookieFor(db, auditor.id)).split('=')
-    const context = await browser.newContext()
-    await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, sameSite: 'Lax' }])
-    page = await context.newPage()
+    page = await signedInPage(browser, baseUrl, await sessionCookieFor(db, auditor.id))
     page.on('console', message => {
       if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text())
     })

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Browser, Page } from 'playwright-core'
 import { startApp } from './helpers/app.ts'
-import { expectAccessible, launchBrowser, verifyOnPage } from './helpers/browser.ts'
+import { expectAccessible, launchBrowser, listenOnLoopback, verifyOnPage } from './helpers/browser.ts'
 import { sqliteStore, type TestStore } from './helpers/stores.ts'
 
 describe('catalogue pages in Chromium', async () => {
@@ -18,9 +18,7 @@ describe('catalogue pages in Chromium', async () => {
     store = sqliteStore()
     const started = await startApp(store)
     close = started.close
-    await started.app.listen({ host: '127.0.0.1', port: 0 })
-    const address = started.app.server.address()
-    baseUrl = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`
+    baseUrl = await listenOnLoopback(started.app)
     page = await (await browser.newContext()).newPage()
     page.on('console', message => {
       if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text())

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
 import { startApp } from './helpers/app.ts'
-import { expectAccessible, launchBrowser, verifyOnPage } from './helpers/browser.ts'
+import { expectAccessible, launchBrowser, listenOnLoopback, signedInPage, verifyOnPage } from './helpers/browser.ts'
 import { sqliteStore, type TestStore } from './helpers/stores.ts'
 import { buildPerson, sessionCookieFor } from './helpers/people.ts'
 
@@ -17,18 +17,13 @@ describe('reporting a security incident in Chromium', async () => {
     store = sqliteStore()
     const started = await startApp(store)
     close = started.close
-    await started.app.listen({ host: '127.0.0.1', port: 0 })
-    const address = started.app.server.address()
-    baseUrl = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`
+    baseUrl = await listenOnLoopback(started.app)
     const { db } = started.services.store
     const reporter = await buildPerson(db, {
       roles: ['supplier-contributor'],
       organisation: { kind: 'supplier', name: 'Contoso Ltd' },
     })
-    const [name = '', value = ''] = (await sessionCookieFor(db, reporter.id)).split('=')
-    const context = await browser.newContext()
-    await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, sameSite: 'Lax' }])
-    page = await context.newPage()
+    page = await signedInPage(browser, baseUrl, await sessionCookieFor(db, reporter.id))
   })
   after(async () => {
     await browser?.close()

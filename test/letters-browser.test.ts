@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import type { Browser, Page } from 'playwright-core'
 import { startApp } from './helpers/app.ts'
-import { expectAccessible, launchBrowser, verifyOnPage } from './helpers/browser.ts'
+import { expectAccessible, launchBrowser, listenOnLoopback, signedInPage, verifyOnPage } from './helpers/browser.ts'
 import { sqliteStore, type TestStore } from './helpers/stores.ts'
 import { buildPerson, sessionCookieFor } from './helpers/people.ts'
 
@@ -20,9 +20,7 @@ describe('Security Aspects Letters in Chromium', async () => {
     store = sqliteStore()
     const started = await startApp(store)
     close = started.close
-    await started.app.listen({ host: '127.0.0.1', port: 0 })
-    const address = started.app.server.address()
-    baseUrl = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`
+    baseUrl = await listenOnLoopback(started.app)
     const { db } = started.services.store
     const admin = await buildPerson(db, {
       roles: ['authority-admin'],
@@ -62,10 +60,7 @@ describe('Security Aspects Letters in Chromium', async () => {
         created_by: null,
       })
       .execute()
-    const [name = '', value = ''] = (await sessionCookieFor(db, admin.id)).split('=')
-    const context = await browser.newContext()
-    await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, sameSite: 'Lax' }])
-    page = await context.newPage()
+    page = await signedInPage(browser, baseUrl, await sessionCookieFor(db, admin.id))
   })
   after(async () => {
     await browser?.close()

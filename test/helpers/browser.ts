@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { AxeBuilder } from '@axe-core/playwright'
+import type { FastifyInstance } from 'fastify'
 import { markSuiteRan, suiteUnavailable } from './suites.ts'
 
 /** Debian's Chromium, or CHROMIUM_PATH. Playwright's own browser downloads are not used. */
@@ -58,4 +59,19 @@ export async function expectAccessible(page: Page, name: string): Promise<void> 
         .join(', ')}`,
   )
   assert.deepEqual(violations, [], `${name} has accessibility violations`)
+}
+
+/** Starts an app listening on a free loopback port, for a real browser; returns its base URL. */
+export async function listenOnLoopback(app: FastifyInstance): Promise<string> {
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const address = app.server.address()
+  return `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`
+}
+
+/** A new page in its own browser context, signed in with a session cookie (`name=value`) for the app at `baseUrl`. */
+export async function signedInPage(browser: Browser, baseUrl: string, cookie: string): Promise<Page> {
+  const [name = '', value = ''] = cookie.split('=')
+  const context = await browser.newContext()
+  await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, sameSite: 'Lax' }])
+  return context.newPage()
 }
