@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Database, IncidentsTable, IncidentUpdatesTable } from '../platform/db/schema.ts'
-import { AssureError, notFound } from '../platform/errors.ts'
+import { AssureError } from '../platform/errors.ts'
 import type { Mailer } from '../platform/mail/mailer.ts'
 import { recordAuditEvent } from '../audit/record.ts'
-import { reachableSupplier, reaches, type SupplierCaller } from '../suppliers/register.ts'
+import { reachableSupplier, reaches, refuseAsNotFound, type SupplierCaller } from '../suppliers/register.ts'
 import { rolesAllow } from '../identity/policy.ts'
 import type { IncidentReport } from './forms.ts'
 
@@ -135,22 +135,8 @@ export async function incidentFor(
     .select(['o.name as supplier_name', 'u.display_name as reporter_name'])
     .where('i.id', '=', id)
     .executeTakeFirst()
-  if (incident === undefined || !reaches(caller.user, incident.organisation_id)) {
-    await recordAuditEvent(
-      deps.db,
-      {
-        actor: caller.actor,
-        action: 'access.denied',
-        outcome: 'denied',
-        target: { type: 'incident', id },
-        reason: incident === undefined ? 'no such incident' : 'outside the caller’s organisation',
-        ip: caller.ip,
-        requestId: caller.requestId,
-      },
-      deps.now(),
-    )
-    throw notFound('That incident')
-  }
+  if (incident === undefined || !reaches(caller.user, incident.organisation_id))
+    return refuseAsNotFound(deps, caller, { type: 'incident', id }, incident !== undefined)
   const updates = await deps.db
     .selectFrom('incident_updates as x')
     .innerJoin('users as u', 'u.id', 'x.by')

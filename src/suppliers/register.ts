@@ -50,20 +50,33 @@ export async function reachableSupplier(
   const supplier = await findSupplier(deps.db, supplierId)
   if (supplier !== undefined && reaches(caller.user, supplierId) && rolesAllow(caller.user.roles, permission))
     return supplier
+  return refuseAsNotFound(deps, caller, { type: 'supplier', id: supplierId }, supplier !== undefined)
+}
+
+/**
+ * Records a refused attempt on a supplier's record (or on one that does not exist) and answers it as not found, so
+ * the caller cannot tell "not yours" from "not there".
+ */
+export async function refuseAsNotFound(
+  deps: SupplierDeps,
+  caller: SupplierCaller,
+  target: { readonly type: string; readonly id: string },
+  exists: boolean,
+): Promise<never> {
   await recordAuditEvent(
     deps.db,
     {
       actor: caller.actor,
       action: 'access.denied',
       outcome: 'denied',
-      target: { type: 'supplier', id: supplierId },
-      reason: supplier === undefined ? 'no such supplier' : 'outside the caller’s organisation',
+      target,
+      reason: exists ? 'outside the caller’s organisation' : `no such ${target.type}`,
       ip: caller.ip,
       requestId: caller.requestId,
     },
     deps.now(),
   )
-  throw notFound('That supplier')
+  throw notFound(`That ${target.type}`)
 }
 
 const taken = (path: string, message: string) =>
