@@ -141,17 +141,34 @@ const HOUR_BREACH = 'PT24H'
 export const PLAN_KINDS = ['security-aspects-letter', 'data-return', 'failed-destruction-report'] as const
 export type PlanKind = (typeof PLAN_KINDS)[number]
 
-function dayStage(stageKey: string, title: string, startsAt: Date, period: string, responsible: NotifyKey): StagePlan {
+/**
+ * A stage due at a given time, chased on the day ladder (`'days'`) or the hour ladder (`'hours'`). For clocks that
+ * are not a catalogue period from a start: a date a signatory promised in a declaration, the next instance of a
+ * recurring obligation.
+ */
+export function plannedStage(props: {
+  stageKey: string
+  title: string
+  startsAt: Date
+  dueAt: Date
+  responsible: NotifyKey
+  clock?: 'days' | 'hours'
+}): StagePlan {
+  const hours = props.clock === 'hours'
   return {
-    stageKey,
-    title,
-    startsAt,
-    dueAt: addDuration(startsAt, period),
-    responsible,
-    reminderOffsets: DAY_REMINDERS,
-    escalation: DAY_LADDER,
-    breachAfter: DAY_BREACH,
+    stageKey: props.stageKey,
+    title: props.title,
+    startsAt: props.startsAt,
+    dueAt: props.dueAt,
+    responsible: props.responsible,
+    reminderOffsets: hours ? HOUR_REMINDERS : DAY_REMINDERS,
+    escalation: hours ? HOUR_LADDER : DAY_LADDER,
+    breachAfter: hours ? HOUR_BREACH : DAY_BREACH,
   }
+}
+
+function dayStage(stageKey: string, title: string, startsAt: Date, period: string, responsible: NotifyKey): StagePlan {
+  return plannedStage({ stageKey, title, startsAt, dueAt: addDuration(startsAt, period), responsible })
 }
 
 /**
@@ -200,16 +217,14 @@ export function planStages(kind: PlanKind, startsAt: Date, catalogue: Catalogue)
     default:
       // 'failed-destruction-report'. Guidance, Data destruction: notify the Authority within 24 hours of identifying failed destruction.
       return [
-        {
+        plannedStage({
           stageKey: 'report-failed-destruction',
           title: 'Report unsuccessful or incomplete data destruction to the Authority',
           startsAt,
           dueAt: addDuration(startsAt, durationParameter(catalogue, 'failed-destruction-notification')),
           responsible: 'supplier-contact',
-          reminderOffsets: HOUR_REMINDERS,
-          escalation: HOUR_LADDER,
-          breachAfter: HOUR_BREACH,
-        },
+          clock: 'hours',
+        }),
       ]
   }
 }
