@@ -1,0 +1,117 @@
+import { addDuration } from '../platform/duration.ts'
+import { violationKey, type Evaluation, type Finding } from './findings.ts'
+import type { Step } from './ladders.ts'
+
+/**
+ * The enforcement state machine. Every (account, region, resource, rule) violation has a clock kept here, in
+ * Assure's store, never on the resource (a tag anyone with TagResource could reset). "Consecutive" is literal: a
+ * scan that observes the scope compliant resolves the violation, so the next one starts a new clock; a scan that
+ * could not observe the scope (an error, throttling) changes nothing.
+ */
+
+/** A violation as the store keeps it. */
+export interface Violation {
+  readonly key: string
+  readonly ruleId: string
+  readonly accountId: string
+  readonly region: string
+  readonly resourceArn: string
+  readonly summary: string
+  readonly evidence: Readonly<Record<string, unknown>>
+  readonly firstSeenAt: Date
+  readonly lastSeenAt: Date
+  /** When the current consecutive run started: the clock every step counts from. */
+  readonly clockStartedAt: Date
+  /** The ladder steps already taken (notices sent, remediation planned or done), by key. */
+  readonly stepsTaken: readonly string[]
+  readonly resolvedAt: Date | null
+}
+
+/** What a scan did to the open violations. */
+export interface Transition {
+  /** Violations still open after the scan, including those it opened. */
+  readonly open: Violation[]
+  readonly opened: Violation[]
+  readonly resolved: Violation[]
+  /**
+   * Open violations whose scope the scan could not observe: kept as they were, clocks running, but no step is taken
+   * on them until a scan confirms them, so nothing is changed on a resource that may since have been fixed.
+   */
+  readonly unobserved: Violation[]
+}
+
+const scopeKey = (item: { ruleId: string; accountId: string; region: string }) =>
+  `${item.accountId}|${item.region}|${item.ruleId}`
+
+const fromFinding = (finding: Finding, now: Date): Violation => ({
+  key: violationKey(finding),
+  ruleId: finding.ruleId,
+  accountId: finding.accountId,
+  region: finding.region,
+  resourceArn: finding.resourceArn,
+  summary: finding.summary,
+  evidence: finding.evidence,
+  firstSeenAt: now,
+  lastSeenAt: now,
+  clockStartedAt: now,
+  stepsTaken: [],
+  resolvedAt: null,
+})
+
+/**
+ * Applies one scan's evaluations to the open violations: a finding already open is seen again (its clock runs on), a
+ * new one opens with its clock at `now`, an open violation in an observed scope with no finding is resolved, and an
+ * open violation in a scope the scan did not observe (or did not evaluate) is left alone.
+ */
+export function applyScan(open: readonly Violation[], evaluations: readonly Evaluation[], now: Date): Transition {
+  const observedScopes = new Set(evaluations.filter(e => e.observed).map(scopeKey))
+  const found = new Map(
+    evaluations
+      .filter(e => e.observed)
+      .flatMap(e => e.findings.map(finding => [violationKey(finding), finding] as const)),
+  )
+  const byKey = new Map(open.map(violation => [violation.key, violation]))
+  const result: Transition = { open: [], opened: [], resolved: [], unobserved: [] }
+  for (const violation of open) {
+    const finding = found.get(violation.key)
+    if (finding !== undefined)
+      result.open.push({ ...violation, lastSeenAt: now, summary: finding.summary, evidence: finding.evidence })
+    else if (observedScopes.has(scopeKey(violation))) result.resolved.push({ ...violation, resolvedAt: now })
+    else {
+      result.open.push(violation)
+      result.unobserved.push(violation)
+    }
+  }
+  for (const [key, finding] of found) {
+    if (byKey.has(key)) continue
+    const opened = fromFinding(finding, now)
+    result.open.push(opened)
+    result.opened.push(opened)
+  }
+  return result
+}
+
+/** When a step of the ladder falls due for a violation. */
+export const stepDueAt = (violation: Violation, step: Step): Date => addDuration(violation.clockStartedAt, step.after)
+
+/** The steps of a ladder that are due at `now` and not yet taken, in ladder order (notices before remediation). */
+export function dueSteps(violation: Violation, ladder: readonly Step[], now: Date): Step[] {
+  if (violation.resolvedAt !== null) return []
+  return ladder.filter(step => !violation.stepsTaken.includes(step.key) && stepDueAt(violation, step) <= now)
+}
+
+/** The next step not yet due, for the pages' "next step" column. */
+export function nextStep(violation: Violation, ladder: readonly Step[], now: Date): { step: Step; dueAt: Date } | null {
+  const upcoming = ladder
+    .filter(step => !violation.stepsTaken.includes(step.key))
+    .map(step => ({ step, dueAt: stepDueAt(violation, step) }))
+    .filter(({ dueAt }) => dueAt > now)
+    .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())
+  return upcoming[0] ?? null
+}
+
+/** A violation with steps recorded as taken. */
+export const withStepsTaken = (violation: Violation, keys: readonly string[]): Violation => ({
+  ...violation,
+  stepsTaken: [...new Set([...violation.stepsTaken, ...keys])],
+})
