@@ -53,7 +53,10 @@ async function bulk<T extends keyof Database>(trx: Kysely<Database>, table: T, r
       .execute()
 }
 
-/** Seeds suppliers `from`..`to - 1`: profile, contract, a closed assessment of 20 answers, a SAL's three stages. */
+/**
+ * Seeds suppliers `from`..`to - 1`: profile, contract, a closed assessment of 20 answers, its risks on the register
+ * (two accepted, one proposed, and for every fifth supplier one past its expiry date), a SAL's three stages.
+ */
 async function seed(from: number, to: number) {
   const iso = (offsetDays: number) => new Date(now.getTime() + offsetDays * 86_400_000).toISOString()
   const organisations: Array<Insertable<Database['organisations']>> = []
@@ -62,6 +65,8 @@ async function seed(from: number, to: number) {
   const assessments: Array<Insertable<Database['assessments']>> = []
   const answers: Array<Insertable<Database['assessment_answers']>> = []
   const stages: Array<Insertable<Database['deadline_stages']>> = []
+  const risks: Array<Insertable<Database['risks']>> = []
+  const day = (offsetDays: number) => iso(offsetDays).slice(0, 10)
   for (let i = from; i < to; i += 1) {
     const id = randomUUID()
     const name = `Supplier ${String(i).padStart(4, '0')} Ltd`
@@ -123,6 +128,29 @@ async function seed(from: number, to: number) {
         reviewed_at: null,
       }),
     )
+    const riskStates: Array<['accepted' | 'proposed', number]> = [
+      ['accepted', 60],
+      ['accepted', 120],
+      ['proposed', 90],
+      ...(i % 5 === 0 ? [['accepted', -3] as ['accepted', number]] : []),
+    ]
+    riskStates.forEach(([status, expiresIn], r) =>
+      risks.push({
+        id: randomUUID(),
+        organisation_id: id,
+        assessment_id: assessmentId,
+        requirement_id: requirementIds[r] ?? '',
+        owner: 'Head of IT',
+        description: 'Seeded',
+        mitigation: 'Seeded',
+        expires_on: day(expiresIn),
+        status,
+        proposed_by: viewer.id,
+        proposed_at: iso(-90),
+        accepted_by: status === 'accepted' ? viewer.id : null,
+        accepted_at: status === 'accepted' ? iso(-89) : null,
+      }),
+    )
     const letterId = randomUUID()
     // Every third supplier is late: its acknowledgement was due 10 days ago (breached) and briefing 2 days ago.
     const late = i % 3 === 0
@@ -156,6 +184,7 @@ async function seed(from: number, to: number) {
     await bulk(trx, 'contracts', contracts)
     await bulk(trx, 'assessments', assessments)
     await bulk(trx, 'assessment_answers', answers)
+    await bulk(trx, 'risks', risks)
     await bulk(trx, 'deadline_stages', stages)
   })
 }

@@ -36,6 +36,14 @@ describe('configuration', () => {
     assert.deepEqual(config.database, { engine: 'postgres', url: 'postgres://u@localhost:5432/assure' })
   })
 
+  it('accepts evidence files up to 10 MiB unless ASSURE_EVIDENCE_MAX_BYTES says otherwise, within 1 KiB to 50 MiB', () => {
+    assert.equal(loadConfig({}).evidence.maxBytes, 10_485_760)
+    assert.equal(loadConfig({ ASSURE_EVIDENCE_MAX_BYTES: '2048' }).evidence.maxBytes, 2048)
+    assert.deepEqual(problemsFor({ ASSURE_EVIDENCE_MAX_BYTES: '100' }), [
+      'ASSURE_EVIDENCE_MAX_BYTES: must be a whole number of bytes from 1024 to 52428800',
+    ])
+  })
+
   it('lists every problem at once, naming each variable and what is allowed', () => {
     const problems = problemsFor({
       PORT: 'eighty',
@@ -181,6 +189,95 @@ describe('SIEM forwarding configuration', () => {
     assert.equal(
       loadConfig({ ...production, ASSURE_SIEM_SINK: 'syslog+tls://siem.example:6514' }).siem.sink?.kind,
       'syslog',
+    )
+  })
+})
+
+describe('the mail transport', () => {
+  const KEY = 'assure_live-26785a09-ab16-4eb0-8407-a37497a57506-3d844edf-8d35-48ac-975b-e847b4f122b0'
+  const TEMPLATE = '9f7a4c1e-2b3d-4e5f-8a6b-7c8d9e0f1a2b'
+
+  it('prints mail without an SMTP URL, and sends by SMTP with one', () => {
+    assert.deepEqual(loadConfig({}).mail, { transport: 'log', from: 'Assure <assure@localhost>' })
+    assert.deepEqual(loadConfig({ ASSURE_SMTP_URL: 'smtp://mail:25' }).mail, {
+      transport: 'smtp',
+      smtpUrl: 'smtp://mail:25',
+      from: 'Assure <assure@localhost>',
+    })
+  })
+
+  it('sends through GOV.UK Notify with a key and template, to Notify’s API unless told otherwise', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      ASSURE_PUBLIC_URL: 'https://assure.example',
+      ASSURE_MAIL_TRANSPORT: 'notify',
+      ASSURE_NOTIFY_API_KEY: KEY,
+      ASSURE_NOTIFY_TEMPLATE_ID: TEMPLATE.toUpperCase(),
+    })
+    assert.deepEqual(config.mail, {
+      transport: 'notify',
+      from: 'Assure <assure@localhost>',
+      notify: { apiKey: KEY, templateId: TEMPLATE, baseUrl: 'https://api.notifications.service.gov.uk' },
+    })
+  })
+
+  it('names what Notify is missing, and never repeats the key', () => {
+    assert.deepEqual(problemsFor({ ASSURE_MAIL_TRANSPORT: 'notify' }), [
+      'ASSURE_NOTIFY_API_KEY: is required when ASSURE_MAIL_TRANSPORT is notify',
+      'ASSURE_NOTIFY_TEMPLATE_ID: is required when ASSURE_MAIL_TRANSPORT is notify',
+    ])
+    const secret = 'not-a-notify-key-3d844edf'
+    const problems = problemsFor({
+      ASSURE_MAIL_TRANSPORT: 'notify',
+      ASSURE_NOTIFY_API_KEY: secret,
+      ASSURE_NOTIFY_TEMPLATE_ID: 'welcome',
+    })
+    assert.deepEqual(problems, [
+      'ASSURE_NOTIFY_API_KEY: must be a GOV.UK Notify API key: its name, the service ID and the secret ID, joined by -',
+      'ASSURE_NOTIFY_TEMPLATE_ID: must be the template ID Notify shows, a UUID',
+    ])
+    assert.ok(problems.every(problem => !problem.includes(secret)))
+    // The service ID and secret without the key's name is not the shape Notify issues.
+    assert.deepEqual(
+      problemsFor({
+        ASSURE_MAIL_TRANSPORT: 'notify',
+        ASSURE_NOTIFY_API_KEY: KEY.slice('assure_live-'.length),
+        ASSURE_NOTIFY_TEMPLATE_ID: TEMPLATE,
+      }),
+      [
+        'ASSURE_NOTIFY_API_KEY: must be a GOV.UK Notify API key: its name, the service ID and the secret ID, joined by -',
+      ],
+    )
+  })
+
+  it('refuses a transport it does not know, Notify settings without Notify, and printed mail in production', () => {
+    assert.deepEqual(problemsFor({ ASSURE_MAIL_TRANSPORT: 'carrier-pigeon' }), [
+      'ASSURE_MAIL_TRANSPORT: must be smtp, notify or log',
+    ])
+    assert.deepEqual(problemsFor({ ASSURE_NOTIFY_API_KEY: KEY, ASSURE_SMTP_URL: 'smtp://mail:25' }), [
+      'ASSURE_NOTIFY_API_KEY: is only used when ASSURE_MAIL_TRANSPORT is notify',
+    ])
+    assert.deepEqual(problemsFor({ ASSURE_MAIL_TRANSPORT: 'smtp' }), [
+      'ASSURE_SMTP_URL: is required when ASSURE_MAIL_TRANSPORT is smtp',
+    ])
+    assert.deepEqual(
+      problemsFor({
+        NODE_ENV: 'production',
+        ASSURE_PUBLIC_URL: 'https://assure.example',
+        ASSURE_MAIL_TRANSPORT: 'log',
+      }),
+      ['ASSURE_MAIL_TRANSPORT: must be smtp or notify in production'],
+    )
+    assert.deepEqual(
+      problemsFor({
+        NODE_ENV: 'production',
+        ASSURE_PUBLIC_URL: 'https://assure.example',
+        ASSURE_MAIL_TRANSPORT: 'notify',
+        ASSURE_NOTIFY_API_KEY: KEY,
+        ASSURE_NOTIFY_TEMPLATE_ID: TEMPLATE,
+        ASSURE_NOTIFY_BASE_URL: 'http://notify-proxy.internal',
+      }),
+      ['ASSURE_NOTIFY_BASE_URL: must be an https:// URL in production'],
     )
   })
 })

@@ -44,6 +44,11 @@ export const ENVIRONMENT_VARIABLES = [
     default: '1048576',
     meaning: 'Largest request body accepted, in bytes (1 KiB–50 MiB).',
   },
+  {
+    name: 'ASSURE_EVIDENCE_MAX_BYTES',
+    default: '10485760',
+    meaning: 'Largest evidence file a supplier may upload, in bytes (1 KiB–50 MiB; 10 MiB by default).',
+  },
   { name: 'LOG_LEVEL', default: 'info', meaning: `Application log level: ${LOG_LEVELS.join(', ')}.` },
   {
     name: 'ASSURE_SMTP_URL',
@@ -52,6 +57,29 @@ export const ENVIRONMENT_VARIABLES = [
       '`smtp://user:password@host:port` (or `smtps://`) for invitations and security notices. Required in production.',
   },
   { name: 'ASSURE_MAIL_FROM', default: 'Assure <assure@localhost>', meaning: 'The sender of Assure’s mail.' },
+  {
+    name: 'ASSURE_MAIL_TRANSPORT',
+    default: '`smtp` when ASSURE_SMTP_URL is set, otherwise `log`',
+    meaning:
+      'How mail goes out: `smtp` (ASSURE_SMTP_URL), `notify` (GOV.UK Notify, one message per recipient) or `log` (printed; refused in production).',
+  },
+  {
+    name: 'ASSURE_NOTIFY_API_KEY',
+    default: '(unset)',
+    meaning:
+      'A GOV.UK Notify API key, `keyname-serviceId-secretId` as Notify shows it. Required when ASSURE_MAIL_TRANSPORT is `notify`.',
+  },
+  {
+    name: 'ASSURE_NOTIFY_TEMPLATE_ID',
+    default: '(unset)',
+    meaning:
+      'The ID of the Notify email template whose subject is `((subject))` and whose message is `((body))`. Required with `notify`.',
+  },
+  {
+    name: 'ASSURE_NOTIFY_BASE_URL',
+    default: 'https://api.notifications.service.gov.uk',
+    meaning: 'The Notify API address, for a proxy or Notify’s test environment; must be `https://` in production.',
+  },
   {
     name: 'ASSURE_MASTER_KEY',
     default: '(unset: `master.key` in the data folder, created on first start outside production)',
@@ -141,6 +169,13 @@ function parseSiemSink(value: string): SiemSink | { readonly problem: string } {
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1'])
 
+const MAIL_TRANSPORTS = ['smtp', 'notify', 'log'] as const
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
+/** GOV.UK Notify's API key: the key's name, then the service ID and the secret, each a UUID. */
+const NOTIFY_API_KEY = new RegExp(`^\\S+?-(${UUID})-(${UUID})$`, 'i')
+/** Notify's production API, used unless ASSURE_NOTIFY_BASE_URL names another. */
+export const NOTIFY_DEFAULT_BASE_URL = 'https://api.notifications.service.gov.uk'
+
 const EnvironmentSchema = z.object({
   NODE_ENV: z
     .enum(['production', 'development', 'test'], { error: 'must be production, development or test' })
@@ -165,6 +200,12 @@ const EnvironmentSchema = z.object({
     .min(1024, 'must be a whole number of bytes from 1024 to 52428800')
     .max(52_428_800, 'must be a whole number of bytes from 1024 to 52428800')
     .default(1_048_576),
+  ASSURE_EVIDENCE_MAX_BYTES: z.coerce
+    .number({ error: 'must be a whole number of bytes from 1024 to 52428800' })
+    .int('must be a whole number of bytes from 1024 to 52428800')
+    .min(1024, 'must be a whole number of bytes from 1024 to 52428800')
+    .max(52_428_800, 'must be a whole number of bytes from 1024 to 52428800')
+    .default(10_485_760),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   ASSURE_SMTP_URL: z
     .string()
@@ -174,6 +215,17 @@ const EnvironmentSchema = z.object({
     .string()
     .min(3, 'must be a sender such as Assure <assure@example.gov.uk>')
     .default('Assure <assure@localhost>'),
+  ASSURE_MAIL_TRANSPORT: z.enum(MAIL_TRANSPORTS, { error: 'must be smtp, notify or log' }).optional(),
+  // The key is a secret: the messages below describe its shape and never repeat it.
+  ASSURE_NOTIFY_API_KEY: z
+    .string()
+    .regex(NOTIFY_API_KEY, 'must be a GOV.UK Notify API key: its name, the service ID and the secret ID, joined by -')
+    .optional(),
+  ASSURE_NOTIFY_TEMPLATE_ID: z
+    .string()
+    .regex(new RegExp(`^${UUID}$`, 'i'), 'must be the template ID Notify shows, a UUID')
+    .optional(),
+  ASSURE_NOTIFY_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   ASSURE_MASTER_KEY: z
     .string()
     .refine(
@@ -245,6 +297,35 @@ function siemProblems(raw: Record<string, string | undefined>): Problem[] {
   return problems
 }
 
+/** What the chosen mail transport needs: SMTP its URL, Notify its key and template; production does not print mail. */
+function mailProblems(raw: Record<string, string | undefined>): Problem[] {
+  const transport = raw.ASSURE_MAIL_TRANSPORT
+  const problems: Problem[] = []
+  if (transport === 'notify') {
+    if (raw.ASSURE_NOTIFY_API_KEY === undefined)
+      problems.push({ path: 'ASSURE_NOTIFY_API_KEY', message: 'is required when ASSURE_MAIL_TRANSPORT is notify' })
+    if (raw.ASSURE_NOTIFY_TEMPLATE_ID === undefined)
+      problems.push({ path: 'ASSURE_NOTIFY_TEMPLATE_ID', message: 'is required when ASSURE_MAIL_TRANSPORT is notify' })
+    const base = raw.ASSURE_NOTIFY_BASE_URL
+    // Guidance, Data transfer protections (data-in-transit): Authority data "must be protected against ... interception"
+    // in transit; the mail (and the key's signed tokens) must not cross a network in clear. (v5.0.0-12.2.1)
+    if (raw.NODE_ENV === 'production' && base !== undefined && !base.startsWith('https://'))
+      problems.push({ path: 'ASSURE_NOTIFY_BASE_URL', message: 'must be an https:// URL in production' })
+    return problems
+  }
+  for (const name of ['ASSURE_NOTIFY_API_KEY', 'ASSURE_NOTIFY_TEMPLATE_ID', 'ASSURE_NOTIFY_BASE_URL']) {
+    // Set without the transport, the key would sit unused while mail went elsewhere: say so rather than guess.
+    const known = transport === undefined || MAIL_TRANSPORTS.some(value => value === transport)
+    if (raw[name] !== undefined && known)
+      problems.push({ path: name, message: 'is only used when ASSURE_MAIL_TRANSPORT is notify' })
+  }
+  if (transport === 'smtp' && raw.ASSURE_SMTP_URL === undefined && raw.NODE_ENV !== 'production')
+    problems.push({ path: 'ASSURE_SMTP_URL', message: 'is required when ASSURE_MAIL_TRANSPORT is smtp' })
+  if (transport === 'log' && raw.NODE_ENV === 'production')
+    problems.push({ path: 'ASSURE_MAIL_TRANSPORT', message: 'must be smtp or notify in production' })
+  return problems
+}
+
 /** Rules that hold only in production, checked on the raw values so they are reported alongside any other problem. */
 function productionProblems(raw: Record<string, string | undefined>): Problem[] {
   if (raw.NODE_ENV !== 'production') return []
@@ -254,9 +335,40 @@ function productionProblems(raw: Record<string, string | undefined>): Problem[] 
   else if (!raw.ASSURE_PUBLIC_URL.startsWith('https://')) {
     problems.push({ path: 'ASSURE_PUBLIC_URL', message: 'must be an https:// URL in production' })
   }
-  if (raw.ASSURE_SMTP_URL === undefined)
+  const transport = raw.ASSURE_MAIL_TRANSPORT
+  if (raw.ASSURE_SMTP_URL === undefined && (transport === undefined || transport === 'smtp'))
     problems.push({ path: 'ASSURE_SMTP_URL', message: 'is required in production' })
   return problems
+}
+
+/** How mail goes out (ASSURE_MAIL_TRANSPORT and what each transport needs). */
+export type MailConfig =
+  | { readonly transport: 'smtp'; readonly smtpUrl: string; readonly from: string }
+  | {
+      readonly transport: 'notify'
+      readonly from: string
+      readonly notify: { readonly apiKey: string; readonly templateId: string; readonly baseUrl: string }
+    }
+  | { readonly transport: 'log'; readonly from: string }
+
+/** The mail settings from the parsed environment; mailProblems has made sure each transport has what it needs. */
+function mailConfig(parsed: z.infer<typeof EnvironmentSchema>): MailConfig {
+  const from = parsed.ASSURE_MAIL_FROM
+  const transport = parsed.ASSURE_MAIL_TRANSPORT ?? (parsed.ASSURE_SMTP_URL === undefined ? 'log' : 'smtp')
+  if (transport === 'notify') {
+    return {
+      transport,
+      from,
+      notify: {
+        apiKey: parsed.ASSURE_NOTIFY_API_KEY ?? '',
+        templateId: (parsed.ASSURE_NOTIFY_TEMPLATE_ID ?? '').toLowerCase(),
+        baseUrl: (parsed.ASSURE_NOTIFY_BASE_URL ?? NOTIFY_DEFAULT_BASE_URL).replace(/\/$/, ''),
+      },
+    }
+  }
+  if (transport === 'smtp' && parsed.ASSURE_SMTP_URL !== undefined)
+    return { transport, smtpUrl: parsed.ASSURE_SMTP_URL, from }
+  return { transport: 'log', from }
 }
 
 /** The validated configuration every entry point shares. */
@@ -272,7 +384,9 @@ export interface Config {
   readonly trustProxy: boolean
   readonly maxBodyBytes: number
   readonly logLevel: (typeof LOG_LEVELS)[number]
-  readonly mail: { readonly smtpUrl: string | null; readonly from: string }
+  /** Evidence uploads: the largest file accepted, in bytes. */
+  readonly evidence: { readonly maxBytes: number }
+  readonly mail: MailConfig
   /** Base64 master key from the environment; null means the key file in the data folder. */
   readonly masterKey: string | null
   readonly audit: { readonly retention: string; readonly checkpointInterval: string }
@@ -296,6 +410,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ...(result.success ? [] : problemsFrom(result.error)),
     ...productionProblems(known),
     ...siemProblems(known),
+    ...mailProblems(known),
   ]
   if (!result.success || problems.length > 0) {
     throw new AssureError('CONFIG_INVALID', 'The configuration is not valid', { problems })
@@ -319,7 +434,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trustProxy: parsed.ASSURE_TRUST_PROXY,
     maxBodyBytes: parsed.ASSURE_MAX_BODY_BYTES,
     logLevel: parsed.LOG_LEVEL,
-    mail: { smtpUrl: parsed.ASSURE_SMTP_URL ?? null, from: parsed.ASSURE_MAIL_FROM },
+    evidence: { maxBytes: parsed.ASSURE_EVIDENCE_MAX_BYTES },
+    mail: mailConfig(parsed),
     masterKey: parsed.ASSURE_MASTER_KEY ?? null,
     audit: { retention: parsed.ASSURE_AUDIT_RETENTION, checkpointInterval: parsed.ASSURE_AUDIT_CHECKPOINT_INTERVAL },
     siem: {

@@ -59,6 +59,11 @@ export const paths = {
   },
   endSession: (id: string) => `/account/sessions/${encodeURIComponent(id)}/end`,
   catalogues: '/catalogues',
+  notifications: {
+    list: '/notifications',
+    read: (id: string) => `/notifications/${encodeURIComponent(id)}/read`,
+    readAll: '/notifications/read-all',
+  },
   dashboard: {
     home: '/dashboard',
     search: (query?: Record<string, string | undefined>) => withQuery('/dashboard', query),
@@ -85,6 +90,23 @@ export const paths = {
       `/suppliers/${encodeURIComponent(id)}/letters/${encodeURIComponent(letterId)}`,
     letterAction: (id: string, letterId: string, action: 'revise' | 'acknowledge' | 'confirm' | 'subcontractors') =>
       `/suppliers/${encodeURIComponent(id)}/letters/${encodeURIComponent(letterId)}/${action}`,
+    letterPdf: (id: string, letterId: string) =>
+      `/suppliers/${encodeURIComponent(id)}/letters/${encodeURIComponent(letterId)}/pdf`,
+    declarationPdf: (id: string, letterId: string) =>
+      `/suppliers/${encodeURIComponent(id)}/letters/${encodeURIComponent(letterId)}/declaration.pdf`,
+  },
+  destruction: {
+    list: (id: string) => `/suppliers/${encodeURIComponent(id)}/destruction`,
+    issue: (id: string) => `/suppliers/${encodeURIComponent(id)}/destruction/new`,
+    instruction: (id: string, instructionId: string) =>
+      `/suppliers/${encodeURIComponent(id)}/destruction/${encodeURIComponent(instructionId)}`,
+    action: (
+      id: string,
+      instructionId: string,
+      action: 'declaration' | 'data-return' | 'failed-destruction' | 'certificate.pdf',
+    ) => `/suppliers/${encodeURIComponent(id)}/destruction/${encodeURIComponent(instructionId)}/${action}`,
+    completeStage: (id: string, instructionId: string, stageKey: string) =>
+      `/suppliers/${encodeURIComponent(id)}/destruction/${encodeURIComponent(instructionId)}/stages/${encodeURIComponent(stageKey)}/complete`,
   },
   assessments: {
     list: (supplierId: string) => `/suppliers/${encodeURIComponent(supplierId)}/assessments`,
@@ -102,6 +124,35 @@ export const paths = {
     assessmentResults: (id: string) => `/assessments/${encodeURIComponent(id)}/oscal/assessment-results.json`,
     poam: (id: string) => `/assessments/${encodeURIComponent(id)}/oscal/poam.json`,
     answersCsv: (id: string) => `/assessments/${encodeURIComponent(id)}/answers.csv`,
+    addEvidence: (id: string, requirementId: string) =>
+      `/assessments/${encodeURIComponent(id)}/requirements/${encodeURIComponent(requirementId)}/evidence`,
+    importEvidence: (id: string) => `/assessments/${encodeURIComponent(id)}/evidence/import`,
+    summaryPdf: (supplierId: string, id: string) =>
+      `/suppliers/${encodeURIComponent(supplierId)}/assessments/${encodeURIComponent(id)}/summary.pdf`,
+  },
+  personnel: {
+    supplier: (supplierId: string) => `/suppliers/${encodeURIComponent(supplierId)}/personnel`,
+    requirement: (supplierId: string) => `/suppliers/${encodeURIComponent(supplierId)}/personnel/requirements`,
+    withdraw: (supplierId: string, attestationId: string) =>
+      `/suppliers/${encodeURIComponent(supplierId)}/personnel/${encodeURIComponent(attestationId)}/withdraw`,
+    checks: '/personnel/clearance-checks',
+    newCheck: '/personnel/clearance-checks/new',
+    check: (id: string) => `/personnel/clearance-checks/${encodeURIComponent(id)}`,
+    answer: (id: string) => `/personnel/clearance-checks/${encodeURIComponent(id)}/answer`,
+  },
+  obligations: {
+    list: (supplierId: string) => `/suppliers/${encodeURIComponent(supplierId)}/obligations`,
+    start: (supplierId: string) => `/suppliers/${encodeURIComponent(supplierId)}/obligations/new`,
+    instance: (supplierId: string, instanceId: string, action: 'complete' | 'review') =>
+      `/suppliers/${encodeURIComponent(supplierId)}/obligations/${encodeURIComponent(instanceId)}/${action}`,
+    privacy: (supplierId: string) => `/suppliers/${encodeURIComponent(supplierId)}/privacy`,
+    addService: (supplierId: string) => `/suppliers/${encodeURIComponent(supplierId)}/privacy/new`,
+    service: (supplierId: string, serviceId: string, action: 'checklist' | 'phase') =>
+      `/suppliers/${encodeURIComponent(supplierId)}/privacy/${encodeURIComponent(serviceId)}/${action}`,
+  },
+  evidence: {
+    download: (id: string) => `/evidence/${encodeURIComponent(id)}/download`,
+    remove: (id: string) => `/evidence/${encodeURIComponent(id)}/remove`,
   },
   risks: {
     register: '/risks',
@@ -128,6 +179,7 @@ export const paths = {
     people: '/api/v1/people',
     suppliers: '/api/v1/suppliers',
     supplier: (id: string) => `/api/v1/suppliers/${encodeURIComponent(id)}`,
+    supplierObligations: (id: string) => `/api/v1/suppliers/${encodeURIComponent(id)}/obligations`,
     catalogues: '/api/v1/catalogue',
     requirements: (ref: string) => `/api/v1/catalogue/${encodeURIComponent(ref)}/requirements`,
     requirement: (ref: string, id: string) =>

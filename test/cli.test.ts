@@ -51,6 +51,11 @@ describe('the assure command line', () => {
         '0010-assessments',
         '0011-incidents',
         '0012-risks',
+        '0013-destruction',
+        '0014-obligations',
+        '0015-personnel',
+        '0016-evidence',
+        '0017-notifications',
       ],
       catalogue: { stored: true, ref: '1.0.0' },
     })

@@ -66,6 +66,25 @@ describe('the supplier assurance dashboard in Chromium', async () => {
           reviewed_at: null,
         })
         .execute()
+    // One risk past its expiry date, so the page's warning and link to the register are checked by axe too.
+    await db
+      .insertInto('risks')
+      .values({
+        id: randomUUID(),
+        organisation_id: supplier.organisationId,
+        assessment_id: assessmentId,
+        requirement_id: started.services.catalogue.requirements[2]?.id ?? '',
+        owner: 'Head of IT',
+        description: 'Patching is late',
+        mitigation: 'Network isolation',
+        expires_on: '2026-01-31',
+        status: 'accepted',
+        proposed_by: viewer.id,
+        proposed_at: '2026-01-01T00:00:00.000Z',
+        accepted_by: viewer.id,
+        accepted_at: '2026-01-02T00:00:00.000Z',
+      })
+      .execute()
     page = await signedInPage(browser, baseUrl, await sessionCookieFor(db, viewer.id))
   })
   after(async () => {
@@ -84,7 +103,13 @@ describe('the supplier assurance dashboard in Chromium', async () => {
       await verifyOnPage(page, 'Supplier assurance dashboard')
       await page.getByRole('img', { name: 'Requirements by MCSS function' }).waitFor()
       await page.getByRole('table', { name: /the chart’s data/ }).waitFor()
+      await page.getByText('1 risk has passed its expiry date and needs review.').waitFor()
       await expectAccessible(page, 'dashboard')
+      await page.getByLabel('Only suppliers with an expired risk').check()
+      await page.getByRole('button', { name: 'Filter' }).click()
+      await verifyOnPage(page, 'Supplier assurance dashboard')
+      await page.getByText('1 supplier match the filter').waitFor()
+      await page.getByLabel('Only suppliers with an expired risk').uncheck()
       await page.getByLabel('Supplier name').fill('contoso')
       await page.getByLabel('Only suppliers with something overdue').check()
       await page.getByRole('button', { name: 'Filter' }).click()

@@ -55,7 +55,8 @@ for (const engine of engines()) {
     let app: FastifyInstance
     let services: Services
     let close: () => Promise<void>
-    const clock = new Date('2026-12-03T10:00:00Z')
+    const today = new Date('2026-12-03T10:00:00Z')
+    let clock = today
     const cookies = new Map<string, string>()
     const ids: Record<string, string> = {}
     const expected = zeroCounts()
@@ -163,11 +164,38 @@ for (const engine of engines()) {
           review: null,
         })
         .execute()
+    const risk = async (
+      organisationId: string,
+      assessmentId: string,
+      requirementId: string,
+      status: 'proposed' | 'accepted' | 'expired' | 'closed',
+      expiresOn: string,
+    ) =>
+      db()
+        .insertInto('risks')
+        .values({
+          id: randomUUID(),
+          organisation_id: organisationId,
+          assessment_id: assessmentId,
+          requirement_id: requirementId,
+          owner: 'Head of IT',
+          description: `A ${status} risk expiring ${expiresOn}`,
+          mitigation: 'Compensating controls',
+          expires_on: expiresOn,
+          status,
+          proposed_by: ids.assessor ?? '',
+          proposed_at: '2026-06-10T00:00:00.000Z',
+          accepted_by: status === 'proposed' ? null : (ids.viewer ?? ''),
+          accepted_at: status === 'proposed' ? null : '2026-06-11T00:00:00.000Z',
+        })
+        .execute()
+    /** A figure in a supplier's row. */
     const cell = (body: string, supplierId: string, attribute: string) => {
       const row =
         new RegExp(`<tr class="govuk-table__row" data-supplier="${supplierId}">([\\s\\S]*?)</tr>`).exec(body)?.[1] ?? ''
-      return new RegExp(`${attribute}">([^<]*)<`).exec(row)?.[1]
+      return new RegExp(`${attribute}">([^<]*)</(?:td|span)>`).exec(row)?.[1]
     }
+    const total = (body: string, key: string) => new RegExp(`data-total="${key}">(\\d+)<`).exec(body)?.[1]
 
     before(async () => {
       store = await engine.create()
@@ -198,6 +226,17 @@ for (const engine of engines()) {
         await answer(latest, requirement.id, status, review)
         for (const fn of requirement.mcss) expected[fn][status] += 1
       }
+      // Contoso's risk register on 3 December 2026 (the clock): a risk is expired the day after its expiry date.
+      const riskOn = (i: number) => requirements[i]?.id ?? ''
+      await risk(contoso, latest, riskOn(30), 'accepted', '2027-03-01') // open
+      await risk(contoso, latest, riskOn(31), 'accepted', '2026-12-03') // open: its last day
+      await risk(contoso, latest, riskOn(32), 'proposed', '2027-01-15') // awaiting acceptance
+      await risk(contoso, latest, riskOn(33), 'accepted', '2026-12-02') // expired yesterday
+      await risk(contoso, latest, riskOn(34), 'proposed', '2026-11-30') // expired before anyone accepted it
+      await risk(contoso, latest, riskOn(35), 'expired', '2026-10-01') // marked expired
+      await risk(contoso, latest, riskOn(36), 'closed', '2027-05-01') // closed: not counted
+      const fabrikamAssessment = await assessment(fabrikam, '2026-07-01T00:00:00.000Z', 'closed')
+      await risk(fabrikam, fabrikamAssessment, riskOn(30), 'proposed', '2027-02-01')
       // Contoso's clocks: one breached, one overdue, one pending, one done though past due.
       await stage('pending', contoso, '2026-12-10T00:00:00.000Z')
       await stage('breached', contoso, '2026-11-20T00:00:00.000Z')
@@ -234,13 +273,19 @@ for (const engine of engines()) {
           ANSWER_STATUSES.map(s => expected[fn][s]).join(' / '),
           fn,
         )
-      assert.equal(cell(response.body, contoso, 'data-figure="risks'), '3')
+      // Risks come from the register, not from the accepted "not met" answers (three of them) on their own.
+      assert.equal(cell(response.body, contoso, 'data-figure="risks'), '2')
+      assert.equal(cell(response.body, contoso, 'data-figure="proposed-risks'), '1')
+      assert.equal(cell(response.body, contoso, 'data-figure="expired-risks'), '3')
       assert.equal(cell(response.body, contoso, 'data-figure="overdue'), '1')
       assert.equal(cell(response.body, contoso, 'data-figure="breached'), '1')
       assert.equal(cell(response.body, contoso, 'data-figure="incidents'), '1')
       const fabrikam = ids[FABRIKAM.name] ?? ''
       assert.equal(cell(response.body, fabrikam, 'data-figure="overdue'), '0')
       assert.equal(cell(response.body, fabrikam, 'data-figure="incidents'), '1')
+      assert.equal(cell(response.body, fabrikam, 'data-figure="risks'), '0')
+      assert.equal(cell(response.body, fabrikam, 'data-figure="proposed-risks'), '1')
+      assert.equal(cell(response.body, fabrikam, 'data-figure="expired-risks'), '0')
       // The chart's data table carries the same totals as the supplier rows (only Contoso has answers).
       const identifyRow =
         /<th scope="row" class="govuk-table__header">IDENTIFY<\/th>([\s\S]*?)<\/tr>/.exec(response.body)?.[1] ?? ''
@@ -249,6 +294,40 @@ for (const engine of engines()) {
         values,
         ANSWER_STATUSES.map(s => expected.IDENTIFY[s]),
       )
+    })
+
+    it('counts proposed, accepted and expired risks where they belong, and calls out the expired ones', async () => {
+      const { body } = await as('viewer').get('/dashboard')
+      assert.equal(total(body, 'open-risks'), '2')
+      assert.equal(total(body, 'proposed-risks'), '2')
+      assert.equal(total(body, 'expired-risks'), '3')
+      assert.match(body, /id="expired-risks-warning"[\s\S]*?3 risks have passed their expiry date and need review\./)
+      // The expired figure leads to that supplier's risk register.
+      const contoso = ids[CONTOSO.name] ?? ''
+      assert.ok(
+        body.includes(
+          `href="/suppliers/${contoso}/risks"><span data-figure="expired-risks">3</span> expired<span class="govuk-visually-hidden"> for Contoso Ltd</span></a>`,
+        ),
+      )
+      // Filtered to Fabrikam, whose only risk awaits acceptance: nothing to review, so no warning.
+      const fabrikam = await as('viewer').get('/dashboard?q=fabrikam')
+      assert.equal(total(fabrikam.body, 'open-risks'), '0')
+      assert.equal(total(fabrikam.body, 'proposed-risks'), '1')
+      assert.equal(total(fabrikam.body, 'expired-risks'), '0')
+      assert.ok(!fabrikam.body.includes('expired-risks-warning'))
+    })
+
+    it('on the day after its expiry date, an open risk counts as expired', async () => {
+      clock = new Date('2026-12-04T00:00:01Z')
+      try {
+        const cookie = await sessionCookieFor(db(), ids.viewer ?? '', clock)
+        const { body } = await browserFor(app, cookie).get('/dashboard?q=contoso')
+        assert.equal(total(body, 'open-risks'), '1')
+        assert.equal(total(body, 'proposed-risks'), '1')
+        assert.equal(total(body, 'expired-risks'), '4')
+      } finally {
+        clock = today
+      }
     })
 
     it('gives the chart an image role, a text alternative and the data table straight after it', async () => {
@@ -273,6 +352,10 @@ for (const engine of engines()) {
       assert.ok(!overdue.body.includes(`data-supplier="${fabrikam}"`))
       const wildcard = await as('viewer').get('/dashboard?q=%25')
       assert.match(wildcard.body, /0 suppliers match the filter/)
+      const expired = await as('viewer').get('/dashboard?risks=expired')
+      assert.ok(expired.body.includes(`data-supplier="${contoso}"`))
+      assert.ok(!expired.body.includes(`data-supplier="${fabrikam}"`))
+      assert.match(expired.body, /name="risks" type="checkbox" value="expired" checked/)
     })
 
     it('sends supplier people to their own to-do list, due-date order, never another supplier’s', async () => {

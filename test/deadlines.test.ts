@@ -121,8 +121,8 @@ for (const engine of engines()) {
     let clock = ISSUED
     const now = () => clock
     const deps = (services: Services): DeadlineDeps => services.identityDeps
-    let assessor: { email: string }
-    let admin: { email: string }
+    let assessor: { id: string; email: string }
+    let admin: { id: string; email: string }
 
     before(async () => {
       store = await engine.create()
@@ -274,6 +274,73 @@ for (const engine of engines()) {
       assert.equal(
         (await stagesFor(deps(first), { type: 'sal', id: stages[0]?.subject.id ?? '' }))[0]?.state,
         'breached',
+      )
+    })
+
+    it('lists each notice once per recipient in-service when two instances sweep at the same time', async () => {
+      const { stages, contact, signatory } = await issueLetter()
+      clock = at(22)
+      await Promise.all([
+        sweepDeadlines(deps(first)),
+        sweepDeadlines(deps(second)),
+        sweepDeadlines(deps(first)),
+        sweepDeadlines(deps(second)),
+      ])
+      const rows = await first.store.db
+        .selectFrom('notifications')
+        .select(['user_id', 'source', 'title', 'link'])
+        .where(
+          'source',
+          'in',
+          stages.flatMap(s =>
+            ['reminder:P7D', 'escalation:1', 'escalation:2', 'escalation:3', 'breach'].map(
+              k => `deadline:${s.id}:${k}`,
+            ),
+          ),
+        )
+        .execute()
+      assert.equal(rows.length, 5, 'five notices sent, each to one person')
+      assert.equal(new Set(rows.map(r => `${r.user_id} ${r.source}`)).size, 5, 'no (person, notice) twice')
+      const to = (id: string) => rows.filter(r => r.user_id === id).length
+      assert.deepEqual([to(contact.id), to(signatory.id), to(assessor.id), to(admin.id)], [1, 2, 1, 1])
+      const escalated = rows.find(r => r.source === `deadline:${stageId(stages, 'acknowledge-receipt')}:escalation:3`)
+      assert.equal(escalated?.user_id, admin.id)
+      assert.equal(escalated?.title, 'Overdue: Acknowledge receipt and acceptance of the Security Aspects Letter')
+      assert.equal(escalated?.link, `/suppliers/${contact.organisationId}/letters/${stages[0]?.subject.id ?? ''}`)
+    })
+
+    it('completes a stage inside a workflow’s transaction, committing or rolling back with it', async () => {
+      const { stages, contact } = await issueLetter()
+      const acknowledge = stageId(stages, 'acknowledge-receipt')
+      const by = { type: 'user' as const, id: contact.id, organisationId: contact.organisationId }
+      await assert.rejects(
+        first.store.db.transaction().execute(async trx => {
+          await completeStage(deps(first), { stageId: acknowledge, by, trx })
+          throw new Error('the workflow’s own step failed')
+        }),
+        { message: 'the workflow’s own step failed' },
+      )
+      assert.equal((await stagesFor(deps(first), stages[0]?.subject ?? { type: 'sal', id: '' }))[0]?.completedAt, null)
+      assert.equal((await ledger(stages, 'deadlines.stage.completed')).length, 0, 'its ledger entry rolled back too')
+
+      clock = at(3)
+      const completed = await first.store.db.transaction().execute(async trx => {
+        const result = await completeStage(deps(first), { stageId: acknowledge, by, trx })
+        const row = await trx
+          .selectFrom('deadline_stages')
+          .select('status')
+          .where('id', '=', acknowledge)
+          .executeTakeFirst()
+        assert.equal(row?.status, 'done', 'visible inside the transaction before it commits')
+        return result
+      })
+      assert.equal(completed.completedAt.toISOString(), at(3).toISOString())
+      const [view] = await stagesFor(deps(first), stages[0]?.subject ?? { type: 'sal', id: '' })
+      assert.deepEqual([view?.state, view?.completedBy], ['done', contact.id])
+      assert.equal((await ledger(stages, 'deadlines.stage.completed')).length, 1)
+      await assert.rejects(
+        first.store.db.transaction().execute(trx => completeStage(deps(first), { stageId: randomUUID(), by, trx })),
+        { code: 'NOT_FOUND' },
       )
     })
 

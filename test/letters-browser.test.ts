@@ -1,10 +1,10 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { randomUUID } from 'node:crypto'
 import type { Browser, Page } from 'playwright-core'
 import { startApp } from './helpers/app.ts'
 import { expectAccessible, launchBrowser, listenOnLoopback, signedInPage, verifyOnPage } from './helpers/browser.ts'
 import { sqliteStore, type TestStore } from './helpers/stores.ts'
+import { buildSupplierProfile, buildContract } from './helpers/suppliers.ts'
 import { buildPerson, sessionCookieFor } from './helpers/people.ts'
 
 describe('Security Aspects Letters in Chromium', async () => {
@@ -27,39 +27,8 @@ describe('Security Aspects Letters in Chromium', async () => {
       organisation: { kind: 'authority', name: 'Ministry of Justice' },
     })
     supplierId = (await buildPerson(db, { organisation: { kind: 'supplier', name: 'Contoso Ltd' } })).organisationId
-    const now = new Date().toISOString()
-    await db
-      .insertInto('supplier_profiles')
-      .values({
-        organisation_id: supplierId,
-        legal_name: 'Contoso Secure Services Group plc',
-        short_name: 'Contoso',
-        security_director_name: 'Dana Reyes',
-        security_director_email: 'dana.reyes@contoso.example',
-        contacts: '[]',
-        updated_at: now,
-        updated_by: null,
-      })
-      .execute()
-    await db
-      .insertInto('contracts')
-      .values({
-        id: randomUUID(),
-        organisation_id: supplierId,
-        reference: 'MOJ/2026-014',
-        title: 'Case management hosting',
-        start_date: '2026-04-01',
-        end_date: '2028-03-31',
-        classification: 'OFFICIAL-SENSITIVE',
-        data_categories: '["personal"]',
-        offshore: 0,
-        offshore_locations: null,
-        key_services: 'Hosting and support',
-        subcontractors: '["Northwind Hosting"]',
-        created_at: now,
-        created_by: null,
-      })
-      .execute()
+    await buildSupplierProfile(db, supplierId)
+    await buildContract(db, supplierId, { subcontractors: '["Northwind Hosting"]' })
     page = await signedInPage(browser, baseUrl, await sessionCookieFor(db, admin.id))
   })
   after(async () => {

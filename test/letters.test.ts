@@ -13,6 +13,9 @@ import { addDuration, describeDuration } from '../src/platform/duration.ts'
 import { NO_LEGAL_NAME } from '../src/letters/letters.ts'
 import { presentStage } from '../src/letters/presenters.ts'
 import type { StageView } from '../src/deadlines/deadlines.ts'
+import { renderLetterPdf } from '../src/letters/pdf.ts'
+import { pdfSha256Of } from '../src/platform/pdf/pdf.ts'
+import { pdfPages, pdfText } from './helpers/pdf.ts'
 
 const CONTRACT = {
   reference: 'MOJ/2026-101',
@@ -225,6 +228,39 @@ for (const engine of engines()) {
       assert.equal((await as('fabrikam-admin').get(`/suppliers/${fabrikam}/letters`)).body.includes(letter), false)
     })
 
+    it('downloads the letter as issued as a PDF, marked with the contract’s classification, recording the read', async () => {
+      const response = await as('contoso-admin').get(letterUrl(letter, 'pdf'))
+      assert.equal(response.statusCode, 200)
+      assert.equal(response.headers['content-type'], 'application/pdf')
+      assert.equal(
+        response.headers['content-disposition'],
+        'attachment; filename="security-aspects-letter-MOJ-2026-101-v1.pdf"',
+      )
+      assert.deepEqual(
+        (await ledgerFor(response.headers['x-request-id'])).map(e => [e.action, e.user_id, e.target_id]),
+        [['letter.pdf.downloaded', people.get('contoso-admin')?.id, null]],
+      )
+      const stored = await services.store.db
+        .selectFrom('letters')
+        .selectAll()
+        .where('id', '=', letter)
+        .executeTakeFirstOrThrow()
+      const pages = pdfPages(response.rawPayload)
+      assert.ok(pages.length > 1)
+      for (const page of pages) assert.equal(page.split('\n').filter(line => line === 'OFFICIAL-SENSITIVE').length, 2)
+      const text = pdfText(response.rawPayload).replace(/\s+/g, ' ')
+      assert.ok(text.includes('Dear Dana Reyes, Subject: Security Aspects Letter'))
+      assert.ok(text.includes(`SHA-256 of the letter text ${stored.body_sha256}`))
+      // Anyone holding the stored letter can render it again and get the hash the download carries.
+      assert.equal(pdfSha256Of(response.rawPayload), (await renderLetterPdf(stored, 'OFFICIAL-SENSITIVE')).sha256)
+      const page = await as('contoso-admin').get(letterUrl(letter))
+      assert.ok(page.body.includes(`href="${letterUrl(letter, 'pdf')}"`))
+      // Nothing is signed yet, so there is no declaration to download; another supplier finds neither.
+      assert.equal((await as('contoso-admin').get(letterUrl(letter, 'declaration.pdf'))).statusCode, 404)
+      assert.equal((await as('fabrikam-admin').get(letterUrl(letter, 'pdf'))).statusCode, 404)
+      assert.equal((await as('fabrikam-admin').get(`/suppliers/${fabrikam}/letters/${letter}/pdf`)).statusCode, 404)
+    })
+
     it('completes the acknowledgement stage once, attributed to the supplier person who acknowledged', async () => {
       const refused = await as('contoso-admin').post(letterUrl(letter, 'acknowledge'), {})
       assert.equal(refused.statusCode, 400)
@@ -299,13 +335,71 @@ for (const engine of engines()) {
         .where('letter_id', '=', letter)
         .where('stage_key', '=', 'confirm-personnel-briefed')
         .executeTakeFirstOrThrow()
-      assert.deepEqual(JSON.parse(event.details), {
+      const details = JSON.parse(event.details) as Record<string, unknown>
+      const issued = await services.store.db
+        .selectFrom('letters')
+        .selectAll()
+        .where('id', '=', letter)
+        .executeTakeFirstOrThrow()
+      assert.match(String(details.declarationSha256), /^[0-9a-f]{64}$/)
+      assert.deepEqual(details, {
         signerId: people.get('contoso-signatory')?.id,
         signerName: 'Test Person',
         position: 'Director of Security',
         signedAt: clock.toISOString(),
+        marking: 'OFFICIAL-SENSITIVE',
+        clauses: JSON.parse(issued.variables),
+        letterSha256: issued.body_sha256,
+        declarationSha256: details.declarationSha256,
       })
+      // The ledger entry carries the same hash, and the clause values signed against.
+      const entry = await services.store.db
+        .selectFrom('audit_entries')
+        .select('details')
+        .where('request_id', '=', String(signed.headers['x-request-id']))
+        .executeTakeFirstOrThrow()
+      const ledgered = JSON.parse(entry.details) as Record<string, unknown>
+      assert.equal(ledgered.declarationSha256, details.declarationSha256)
+      assert.deepEqual(ledgered.clauses, details.clauses)
       assert.equal((await stagesOf(letter)).find(s => s.stage_key === 'confirm-personnel-briefed')?.status, 'done')
+    })
+
+    it('re-renders the signed declaration PDF from the stored values, carrying the hash stored and ledgered', async () => {
+      const event = await services.store.db
+        .selectFrom('letter_events')
+        .select('details')
+        .where('letter_id', '=', letter)
+        .where('stage_key', '=', 'confirm-personnel-briefed')
+        .executeTakeFirstOrThrow()
+      const stored = (JSON.parse(event.details) as { declarationSha256: string }).declarationSha256
+      for (const who of ['contoso-signatory', 'assessor']) {
+        const response = await as(who).get(letterUrl(letter, 'declaration.pdf'))
+        assert.equal(response.statusCode, 200, who)
+        assert.equal(response.headers['content-type'], 'application/pdf')
+        assert.equal(
+          response.headers['content-disposition'],
+          'attachment; filename="security-aspects-letter-MOJ-2026-101-v1-signed-declaration.pdf"',
+        )
+        assert.equal(pdfSha256Of(response.rawPayload), stored)
+        assert.deepEqual(
+          (await ledgerFor(response.headers['x-request-id'])).map(e => [e.action, e.user_id, e.outcome]),
+          [['letter.declaration.downloaded', people.get(who)?.id, 'success']],
+        )
+        const text = pdfText(response.rawPayload).replace(/\s+/g, ' ')
+        assert.ok(text.includes('Signed by Test Person Position Director of Security Signed at'))
+        assert.ok(text.includes('Organisation long legal name Contoso Secure Services Group plc'))
+        assert.ok(text.includes(`SHA-256: ${stored}`))
+      }
+      // The same bytes twice: a re-render is the signed document, not a new one.
+      const [first, second] = [
+        await as('contoso-signatory').get(letterUrl(letter, 'declaration.pdf')),
+        await as('contoso-signatory').get(letterUrl(letter, 'declaration.pdf')),
+      ]
+      assert.ok(first.rawPayload.equals(second.rawPayload))
+      assert.equal((await as('fabrikam-admin').get(letterUrl(letter, 'declaration.pdf'))).statusCode, 404)
+      const page = await as('contoso-admin').get(letterUrl(letter))
+      assert.ok(page.body.includes(`data-declaration-sha256>${stored}</code>`))
+      assert.ok(page.body.includes(`href="${letterUrl(letter, 'declaration.pdf')}"`))
     })
 
     it('records subcontractors’ copies only when every subcontractor on the contract is accounted for', async () => {

@@ -66,7 +66,7 @@ export async function reachableAssessment(
 }
 
 /** A requirement of the assessment's scope, or not found. */
-function scopedRequirement(deps: AssessmentDeps, assessment: AssessmentRow, requirementId: string) {
+export function scopedRequirement(deps: AssessmentDeps, assessment: AssessmentRow, requirementId: string) {
   const requirement = scopedRequirements(deps.catalogue, scopeOf(assessment)).find(r => r.id === requirementId)
   if (requirement === undefined) throw notFound('That requirement')
   return requirement

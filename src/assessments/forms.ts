@@ -91,7 +91,7 @@ export type CloseForm = z.infer<typeof CloseFormSchema>
 export const ActionFormSchema = z.strictObject({ _csrf: z.string() })
 
 /** Whether text is a YYYY-MM-DD date that exists in the calendar (not 2027-02-30). */
-function isRealDay(text: string): boolean {
+export function isRealDay(text: string): boolean {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text)
   if (match === null) return false
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])]

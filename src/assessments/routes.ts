@@ -41,7 +41,9 @@ import {
 } from './presenters.ts'
 import { findAnswer, listAnswers, listAssessments, type AssessmentRow } from './store.ts'
 import { registerRiskRoutes } from './risk-routes.ts'
-import { RISK_STATUSES } from './risks.ts'
+import { isoDay, RISK_STATUSES } from './risks.ts'
+import { listEvidenceForAnswer } from '../evidence/store.ts'
+import { presentEvidenceList } from '../evidence/presenters.ts'
 
 type SupplierParams = { Params: { id: string } }
 type Params = { Params: { id: string } }
@@ -199,12 +201,15 @@ export function registerAssessmentRoutes(app: FastifyInstance, deps: AssessmentD
       scopedRequirements(deps.catalogue, scopeOf(assessment)).filter(r => r.id === requirementId),
       [],
     ).requirements[0]
+  const evidenceOf = async (assessment: AssessmentRow, requirementId: string) =>
+    presentEvidenceList(await listEvidenceForAnswer(deps.db, assessment.id, requirementId), isoDay(deps.now()))
   const answerPage = async (
     reply: FastifyReply,
     assessment: AssessmentRow,
     requirementId: string,
     values: Record<string, unknown> | null,
     problems: Problem[],
+    notice: string | null = null,
   ) => {
     const requirement = requirementOf(assessment, requirementId)
     if (requirement === undefined) throw new AssureError('NOT_FOUND', 'That requirement was not found')
@@ -220,6 +225,9 @@ export function registerAssessmentRoutes(app: FastifyInstance, deps: AssessmentD
       review:
         answer?.review === 'queried' ? { label: REVIEW_LABELS.queried, comment: answer.review_comment ?? '' } : null,
       values: shown,
+      notice,
+      evidence: await evidenceOf(assessment, requirementId),
+      canChangeEvidence: assessment.status === 'open' && answer?.review !== 'accepted' && answer?.review !== 'rejected',
       statusItems: ANSWER_STATUSES.map(value => ({
         value,
         text: ANSWER_STATUS_LABELS[value],
@@ -234,7 +242,8 @@ export function registerAssessmentRoutes(app: FastifyInstance, deps: AssessmentD
       assessmentId: request.params.id,
       permission: 'answer-assessments',
     })
-    return answerPage(reply, assessment, request.params.requirementId, null, [])
+    const { done } = request.query as { done?: string }
+    return answerPage(reply, assessment, request.params.requirementId, null, [], done ?? null)
   })
   app.post<RequirementParams>('/assessments/:id/requirements/:requirementId', answerRoute, async (request, reply) => {
     const caller = callerOf(request)
@@ -305,6 +314,7 @@ export function registerAssessmentRoutes(app: FastifyInstance, deps: AssessmentD
     return reply.page('assessment-review.njk', {
       assessment: presentAssessmentSummary(assessment),
       requirement,
+      evidence: await evidenceOf(assessment, requirementId),
       values: shown,
       reviewItems: REVIEWS.map(value => ({ value, text: REVIEW_LABELS[value], checked: shown.review === value })),
       ...formErrors(problems, { review: 'review' }),

@@ -26,6 +26,7 @@ export const PAGE_SIZE = 25
 export const DashboardQuerySchema = z.object({
   q: z.string().max(100).optional().default(''),
   overdue: z.enum(['yes']).optional(),
+  risks: z.enum(['expired']).optional(),
   page: z.coerce.number().int().min(1).max(100_000).optional().default(1),
 })
 export type DashboardQuery = z.infer<typeof DashboardQuerySchema>
@@ -37,9 +38,13 @@ export function functionIndex(catalogue: Catalogue): FunctionIndex {
   )
 }
 
-/** The Authority's view of the supplier base: a page of postures and the totals by function. */
+/** The Authority's view of the supplier base: a page of postures, the totals by function and the risk register's. */
 export async function authorityDashboard(deps: DashboardDeps, query: DashboardQuery) {
-  const filter: PostureFilter = { q: query.q, overdueOnly: query.overdue === 'yes' }
+  const filter: PostureFilter = {
+    q: query.q,
+    overdueOnly: query.overdue === 'yes',
+    expiredRisksOnly: query.risks === 'expired',
+  }
   const result = await supplierPostures(deps.db, {
     now: deps.now(),
     index: functionIndex(deps.catalogue),

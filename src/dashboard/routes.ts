@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { paths } from '../paths.ts'
 import { AssureError } from '../platform/errors.ts'
 import { PERMISSIONS } from '../identity/policy.ts'
-import { LETTER_SUBJECT } from '../letters/store.ts'
+import { subjectPath } from '../deadlines/links.ts'
 import { authorityDashboard, DashboardQuerySchema, supplierToDo, type DashboardDeps } from './dashboard.ts'
 import { functionSummary, stackedBars, stateTag, STATUS_LABELS } from './presenters.ts'
 import { ANSWER_STATUSES } from './store.ts'
@@ -24,11 +24,17 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: DashboardDep
     const query = parsed.success ? parsed.data : DashboardQuerySchema.parse({})
     const result = await authorityDashboard(deps, query)
     const link = (page: number) =>
-      paths.dashboard.search({ q: query.q, overdue: query.overdue, page: page === 1 ? undefined : String(page) })
+      paths.dashboard.search({
+        q: query.q,
+        overdue: query.overdue,
+        risks: query.risks,
+        page: page === 1 ? undefined : String(page),
+      })
     return reply.page('dashboard.njk', {
       chart: stackedBars(result.totals),
       statuses: ANSWER_STATUSES.map(status => ({ status, ...STATUS_LABELS[status] })),
       totals: result.totals,
+      risks: result.risks,
       rows: result.rows.map(row => ({ ...row, summary: functionSummary(row.counts) })),
       total: result.total,
       filter: result.filter,
@@ -47,8 +53,7 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: DashboardDep
         ...stage,
         dueAt: stage.dueAt.toISOString(),
         tag: stateTag(stage.state),
-        href:
-          stage.subjectType === LETTER_SUBJECT ? paths.suppliers.letter(user.organisationId, stage.subjectId) : null,
+        href: subjectPath({ type: stage.subjectType, id: stage.subjectId, organisationId: user.organisationId }),
       })),
       assessments: todo.assessments,
       incidents: todo.incidents,

@@ -2,6 +2,7 @@ import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool
 import type { Database } from '../platform/db/schema.ts'
 import { subtractDuration } from '../platform/duration.ts'
 import { MCSS_FUNCTIONS } from '../catalogue/schema.ts'
+import { isoDay } from '../assessments/risks.ts'
 
 /** The MCSS functions, in the guidance's order. */
 export type McssFunction = (typeof MCSS_FUNCTIONS)[number]
@@ -16,6 +17,8 @@ export type FunctionCounts = Record<McssFunction, Record<AnswerStatus, number>>
 export interface PostureFilter {
   readonly q: string
   readonly overdueOnly: boolean
+  /** Only suppliers with a risk past its expiry date, to review. */
+  readonly expiredRisksOnly: boolean
 }
 
 /** One supplier's posture, as counted in the store. */
@@ -24,16 +27,55 @@ export interface PostureRow {
   readonly name: string
   readonly assessment: { readonly id: string; readonly title: string; readonly status: string } | null
   readonly counts: FunctionCounts
-  readonly openRisks: number
+  readonly risks: RiskCounts
   readonly overdueStages: number
   readonly breachedStages: number
   readonly openIncidents: number
+}
+
+/**
+ * A supplier's risk register in three figures at `now`: open (accepted by the two people and not past its expiry
+ * date), proposed (awaiting the second person's acceptance) and expired (past its expiry date, or marked expired,
+ * so it needs review). Closed risks are not counted.
+ */
+export interface RiskCounts {
+  readonly open: number
+  readonly proposed: number
+  readonly expired: number
 }
 
 /** The requirement IDs of each MCSS function, from the catalogue. */
 export type FunctionIndex = ReadonlyMap<McssFunction, readonly string[]>
 
 type Eb = ExpressionBuilder<Database, keyof Database>
+
+/**
+ * The three risk figures as sums over the `risks` table, matching `effectiveStatus` in the register: a proposed or
+ * accepted risk is expired the day after its expiry date.
+ * Guidance, Security Aspects Letters: controls, and so the shortfalls carried against them, are reviewed at least
+ * every control review interval; an expired acceptance is a risk nobody has re-accepted.
+ */
+const riskSums = (eb: ExpressionBuilder<Database, 'risks'>, now: Date) => {
+  const today = isoDay(now)
+  const live = eb('risks.expires_on', '>=', today)
+  const sum = (condition: Expression<SqlBool>) => eb.fn.sum<number>(eb.case().when(condition).then(1).else(0).end())
+  return [
+    sum(eb.and([eb('risks.status', '=', 'accepted'), live])).as('openRisks'),
+    sum(eb.and([eb('risks.status', '=', 'proposed'), live])).as('proposedRisks'),
+    sum(
+      eb.or([
+        eb('risks.status', '=', 'expired'),
+        eb.and([eb('risks.status', 'in', ['accepted', 'proposed']), eb('risks.expires_on', '<', today)]),
+      ]),
+    ).as('expiredRisks'),
+  ] as const
+}
+
+const riskCounts = (row: { openRisks?: unknown; proposedRisks?: unknown; expiredRisks?: unknown } | undefined) => ({
+  open: n(row?.openRisks),
+  proposed: n(row?.proposedRisks),
+  expired: n(row?.expiredRisks),
+})
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, ch => `\\${ch}`)
 const n = (value: unknown) => Number(value ?? 0)
@@ -107,6 +149,23 @@ function matchingSuppliers(db: Kysely<Database>, filter: PostureFilter, now: Dat
           .where('s.due_at', '<', now.toISOString()),
       ),
     )
+  if (filter.expiredRisksOnly) {
+    const today = isoDay(now)
+    query = query.where(eb =>
+      eb.exists(
+        eb
+          .selectFrom('risks as r')
+          .select(sql`1`.as('one'))
+          .whereRef('r.organisation_id', '=', 'o.id')
+          .where(inner =>
+            inner.or([
+              inner('r.status', '=', 'expired'),
+              inner.and([inner('r.status', 'in', ['accepted', 'proposed']), inner('r.expires_on', '<', today)]),
+            ]),
+          ),
+      ),
+    )
+  }
   return query
 }
 
@@ -153,13 +212,13 @@ const countsFrom = (row: Record<string, unknown> | undefined): FunctionCounts =>
 
 /**
  * The dashboard's figures: how many suppliers match, a page of their postures (latest assessment counts by
- * function, open risks, overdue and breached stages, open incidents) and the totals by function across every
- * matching supplier. Each figure is one grouped query, so the cost grows with the page, not the supplier base.
+ * function, the risk register's open, proposed and expired risks, overdue and breached stages, open incidents), and
+ * the totals by function and of risks across every matching supplier. Each figure is one grouped query, so the cost grows with the page, not the supplier base.
  */
 export async function supplierPostures(
   db: Kysely<Database>,
   props: { now: Date; index: FunctionIndex; filter: PostureFilter; offset: number; limit: number },
-): Promise<{ total: number; rows: PostureRow[]; totals: FunctionCounts }> {
+): Promise<{ total: number; rows: PostureRow[]; totals: FunctionCounts; risks: RiskCounts }> {
   const { now, index, filter } = props
   const totalRow = await matchingSuppliers(db, filter, now)
     .select(eb => eb.fn.countAll().as('n'))
@@ -187,7 +246,15 @@ export async function supplierPostures(
     for (const id of requirementIds) functionsOf.set(id, [...(functionsOf.get(id) ?? []), fn])
   for (const row of totalRows)
     for (const fn of functionsOf.get(row.requirement_id) ?? []) totals[fn][row.status] += n(row.n)
-  if (suppliers.length === 0) return { total: n(totalRow?.n), rows: [], totals }
+  // The risk register across every matching supplier, in one row.
+  const riskTotals = riskCounts(
+    await db
+      .selectFrom('risks')
+      .select(eb => riskSums(eb, now))
+      .where('risks.organisation_id', 'in', matchingSuppliers(db, filter, now).select('o.id'))
+      .executeTakeFirst(),
+  )
+  if (suppliers.length === 0) return { total: n(totalRow?.n), rows: [], totals, risks: riskTotals }
 
   const ids = suppliers.map(s => s.id)
   const assessments = await db
@@ -201,25 +268,7 @@ export async function supplierPostures(
       ? []
       : await db
           .selectFrom('assessment_answers')
-          .select(eb => [
-            'assessment_id',
-            ...functionSums(eb, index),
-            eb.fn
-              .sum<number>(
-                eb
-                  .case()
-                  .when(
-                    eb.and([
-                      eb('review', '=', 'accepted'),
-                      eb('assessment_answers.status', 'in', ['not-met', 'partially-met']),
-                    ]),
-                  )
-                  .then(1)
-                  .else(0)
-                  .end(),
-              )
-              .as('risks'),
-          ])
+          .select(eb => ['assessment_id', ...functionSums(eb, index)])
           .where(
             'assessment_id',
             'in',
@@ -227,6 +276,12 @@ export async function supplierPostures(
           )
           .groupBy('assessment_id')
           .execute()
+  const riskRows = await db
+    .selectFrom('risks')
+    .select(eb => ['risks.organisation_id', ...riskSums(eb, now)])
+    .where('risks.organisation_id', 'in', ids)
+    .groupBy('risks.organisation_id')
+    .execute()
   const breached = await breachedCondition(db, now)
   const stageRows = await db
     .selectFrom('deadline_stages')
@@ -251,6 +306,7 @@ export async function supplierPostures(
   const assessmentOf = new Map(assessments.map(a => [a.organisation_id, a]))
   const answersOf = new Map(answerRows.map(r => [r.assessment_id, r as unknown as Record<string, unknown>]))
   const stagesOf = new Map(stageRows.map(r => [r.organisation_id, r]))
+  const risksOf = new Map(riskRows.map(r => [r.organisation_id, r]))
   const incidentsOf = new Map(incidentRows.map(r => [r.organisation_id, n(r.open)]))
   const rows = suppliers.map(supplier => {
     const assessment = assessmentOf.get(supplier.id)
@@ -264,13 +320,13 @@ export async function supplierPostures(
       assessment:
         assessment === undefined ? null : { id: assessment.id, title: assessment.title, status: assessment.status },
       counts: countsFrom(answers),
-      openRisks: n(answers?.risks),
+      risks: riskCounts(risksOf.get(supplier.id)),
       overdueStages: pastDue - breachedCount,
       breachedStages: breachedCount,
       openIncidents: incidentsOf.get(supplier.id) ?? 0,
     }
   })
-  return { total: n(totalRow?.n), rows, totals }
+  return { total: n(totalRow?.n), rows, totals, risks: riskTotals }
 }
 
 /** A supplier's open deadline stages, soonest due first. */

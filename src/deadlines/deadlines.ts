@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Kysely, Selectable } from 'kysely'
+import type { Kysely, Selectable, Transaction } from 'kysely'
 import { z } from 'zod'
 import type { Database, DeadlineStagesTable } from '../platform/db/schema.ts'
 import type { Mailer } from '../platform/mail/mailer.ts'
@@ -7,6 +7,8 @@ import { parseInput } from '../platform/validation.ts'
 import { notFound } from '../platform/errors.ts'
 import { describeDuration } from '../platform/duration.ts'
 import { recordAuditEvent, type Actor } from '../audit/record.ts'
+import { subjectPath } from './links.ts'
+import { notifyPeople } from '../notifications/notifications.ts'
 import { recipientsByRole, type RecipientsFor } from './recipients.ts'
 import {
   NOTIFY_KEYS,
@@ -138,14 +140,17 @@ export async function openStages(
   return rows.map(toStage)
 }
 
-/** Marks a stage done, which stops its reminders and escalations; completing it again changes nothing. */
+/**
+ * Marks a stage done, which stops its reminders and escalations; completing it again changes nothing. Given `trx`,
+ * it runs inside the caller's transaction, so a workflow's step and the stage it completes commit (or fail) together.
+ */
 export async function completeStage(
-  deps: DeadlineDeps,
-  props: { stageId: string; by: Actor },
+  deps: Pick<DeadlineDeps, 'db' | 'now'>,
+  props: { stageId: string; by: Actor; trx?: Transaction<Database>; requestId?: string },
 ): Promise<{ completedAt: Date }> {
   const now = deps.now()
   const byId = props.by.type === 'anonymous' ? 'anonymous' : props.by.id
-  return deps.db.transaction().execute(async trx => {
+  const complete = async (trx: Transaction<Database>) => {
     const updated = await trx
       .updateTable('deadline_stages')
       .set({ status: 'done', completed_at: now.toISOString(), completed_by: byId })
@@ -168,11 +173,13 @@ export async function completeStage(
         action: 'deadlines.stage.completed',
         outcome: 'success',
         target: { type: 'deadline_stage', id: props.stageId },
+        requestId: props.requestId,
       },
       now,
     )
     return { completedAt: now }
-  })
+  }
+  return props.trx === undefined ? deps.db.transaction().execute(complete) : complete(props.trx)
 }
 
 /** A subject's stages, soonest due first, with their state now. */
@@ -228,9 +235,12 @@ export interface SweepResult {
  *
  * Each notice is claimed before it is sent, by inserting its (stage_id, notice_key) row: the unique constraint lets
  * exactly one worker win, on either engine, with no locks held while mail goes out. The winner sends and marks the
- * row sent with its ledger entry in one transaction. If sending fails the claim is deleted, so a later sweep tries
- * again; if the worker dies between sending and marking, the row stays claimed and the notice is not repeated:
- * a reminder missed is better than one sent twice to a director, and the 'sending' row shows what happened.
+ * row sent with its ledger entry and each recipient's in-service notification in one transaction, so the list too
+ * gets each notice once (and its (person, source) key would refuse a second copy). If sending fails the claim is
+ * deleted, so a later sweep tries again; if the worker dies between sending and marking, the row stays claimed and
+ * the notice is not repeated: a reminder missed is better than one sent twice to a director, and the 'sending' row
+ * shows what happened. With Notify, a notice to several people is one request each: if a later one is refused, the
+ * retry repeats the earlier ones' mail (never their in-service copy).
  */
 export async function sweepDeadlines(deps: DeadlineDeps): Promise<SweepResult> {
   const now = deps.now()
@@ -295,6 +305,7 @@ async function deliver(
     recipient: string | null,
     action: string,
     extra: Record<string, unknown> = {},
+    inService?: (trx: Transaction<Database>) => Promise<unknown>,
   ) =>
     deps.db.transaction().execute(async trx => {
       await trx
@@ -303,6 +314,7 @@ async function deliver(
         .where('stage_id', '=', stage.id)
         .where('notice_key', '=', notice.key)
         .execute()
+      await inService?.(trx)
       await recordAuditEvent(
         trx,
         { actor: SWEEP_ACTOR, action, outcome: 'success', target, details: { ...details, ...extra } },
@@ -319,8 +331,10 @@ async function deliver(
     await finish('no-recipient', null, 'deadlines.notice.skipped', { notify: notice.notify, reason: 'no-recipient' })
     return 'noRecipient'
   }
+  const mail = message(stage, notice)
+  const to = recipients.map(recipient => recipient.email).join(', ')
   try {
-    await deps.mailer.send({ to: recipients.join(', '), ...message(stage, notice) })
+    await deps.mailer.send({ to, ...mail })
   } catch (error) {
     await deps.db
       .deleteFrom('deadline_notices')
@@ -341,10 +355,22 @@ async function deliver(
     )
     return 'failed'
   }
-  await finish('sent', recipients.join(', '), 'deadlines.notice.sent', {
-    notify: notice.notify,
-    recipients: recipients.length,
-  })
+  // The same notice in each recipient's in-service list, committed with the row that marks it sent: only the worker
+  // that won the claim gets here, and the (person, source) key would refuse a second copy anyway.
+  const people = recipients.flatMap(recipient => (recipient.id === null ? [] : [recipient.id]))
+  await finish('sent', to, 'deadlines.notice.sent', { notify: notice.notify, recipients: recipients.length }, trx =>
+    notifyPeople(
+      trx,
+      {
+        userIds: people,
+        title: mail.subject,
+        body: mail.text,
+        link: subjectPath(stage.subject),
+        source: `deadline:${stage.id}:${notice.key}`,
+      },
+      now,
+    ),
+  )
   return 'sent'
 }
 

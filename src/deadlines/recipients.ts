@@ -3,8 +3,14 @@ import type { Database } from '../platform/db/schema.ts'
 import type { Role } from '../identity/roles.ts'
 import type { NotifyKey, Subject } from './stages.ts'
 
-/** Resolves who a notice goes to (email addresses); the workflows supply their own (a SAL's named contact, say). */
-export type RecipientsFor = (subject: Subject, notify: NotifyKey) => Promise<readonly string[]>
+/** Someone a notice goes to: their address, and their account (null for an address with none), whose list it joins. */
+export interface Recipient {
+  readonly id: string | null
+  readonly email: string
+}
+
+/** Resolves who a notice goes to; the workflows supply their own (a SAL's named contact, say). */
+export type RecipientsFor = (subject: Subject, notify: NotifyKey) => Promise<readonly Recipient[]>
 
 /**
  * Until the workflows name their contacts, each key maps to a role: the supplier's keys to people with that role in
@@ -18,7 +24,7 @@ const DEFAULT_ROLES: Record<NotifyKey, { readonly role: Role; readonly side: 'su
   'authority-admin': { role: 'authority-admin', side: 'authority' },
 }
 
-/** The default resolver: active people holding the key's role (see DEFAULT_ROLES), by email address. */
+/** The default resolver: active people holding the key's role (see DEFAULT_ROLES), in email address order. */
 export function recipientsByRole(db: Kysely<Database>): RecipientsFor {
   return async (subject, notify) => {
     const { role, side } = DEFAULT_ROLES[notify]
@@ -26,7 +32,7 @@ export function recipientsByRole(db: Kysely<Database>): RecipientsFor {
       .selectFrom('users')
       .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
       .innerJoin('organisations', 'organisations.id', 'users.organisation_id')
-      .select('users.email')
+      .select(['users.id', 'users.email'])
       .where('user_roles.role', '=', role)
       .where('users.status', '=', 'active')
     if (side === 'supplier') {
@@ -34,6 +40,6 @@ export function recipientsByRole(db: Kysely<Database>): RecipientsFor {
       query = query.where('users.organisation_id', '=', subject.organisationId)
     } else query = query.where('organisations.kind', '=', 'authority')
     const rows = await query.orderBy('users.email').execute()
-    return rows.map(row => row.email)
+    return rows.map(row => ({ id: row.id, email: row.email }))
   }
 }

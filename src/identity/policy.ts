@@ -61,6 +61,20 @@ export const PERMISSIONS = {
   issueLetters: 'issue-letters',
   /** Acknowledge and confirm a supplier's own Security Aspects Letters (its administrator or signatory; confirming is the signatory's alone). */
   respondToLetters: 'respond-to-letters',
+  /** Start recurring obligation schedules for a supplier (Authority administrators and security assessors). */
+  manageObligations: 'manage-obligations',
+  /** Complete one's own supplier's obligations and keep its privacy lifecycle (its administrator or contributors). */
+  completeObligations: 'complete-obligations',
+  /** Accept or return a supplier's completed obligations (security assessors; never the person who completed it). */
+  reviewObligations: 'review-obligations',
+  /** See personnel clearance attestations: Authority roles every supplier's, supplier people their own (checked once found). */
+  readPersonnel: 'read-personnel',
+  /** Attest and withdraw one's own supplier's personnel clearances (its administrator or signatory; checked once found). */
+  attestPersonnel: 'attest-personnel',
+  /** Set the clearance level a contract requires (Authority administrators and security assessors). */
+  requireClearances: 'require-clearances',
+  /** Request clearance-status checks and see the sealed names and dates of birth (Authority administrators and security assessors only). */
+  checkClearances: 'check-clearances',
   /** API: the supplier register (bearer token with `suppliers:read`); supplier tokens see their own supplier only. */
   apiSuppliersRead: 'api:suppliers:read',
   /** API: the token owner's own account (bearer token with the `account:read` scope). */
@@ -95,6 +109,13 @@ export type RolePermission =
   | 'accept-risks'
   | 'issue-letters'
   | 'respond-to-letters'
+  | 'manage-obligations'
+  | 'complete-obligations'
+  | 'review-obligations'
+  | 'read-personnel'
+  | 'attest-personnel'
+  | 'require-clearances'
+  | 'check-clearances'
 const GRANTS: Record<RolePermission, readonly Role[]> = {
   'manage-users': ['authority-admin', 'supplier-admin'],
   'approve-changes': ['authority-admin'],
@@ -149,6 +170,23 @@ const GRANTS: Record<RolePermission, readonly Role[]> = {
   'accept-risks': ['authority-admin'],
   'issue-letters': ['authority-admin', 'security-assessor'],
   'respond-to-letters': ['supplier-admin', 'supplier-signatory'],
+  'manage-obligations': ['authority-admin', 'security-assessor'],
+  'complete-obligations': ['supplier-admin', 'supplier-contributor'],
+  'review-obligations': ['security-assessor'],
+  'read-personnel': [
+    'authority-admin',
+    'security-assessor',
+    'authority-viewer',
+    'auditor',
+    'supplier-admin',
+    'supplier-contributor',
+    'supplier-signatory',
+  ],
+  'attest-personnel': ['supplier-admin', 'supplier-signatory'],
+  'require-clearances': ['authority-admin', 'security-assessor'],
+  // Guidance, Checking someone's clearance status: "If you are authorised to receive the answer". Only these two
+  // roles see a check's name and date of birth; auditors and viewers never do.
+  'check-clearances': ['authority-admin', 'security-assessor'],
 }
 
 /** Every permission that some role grants, for the authorisation matrix. */

@@ -6,6 +6,8 @@ import type { Mailer } from '../platform/mail/mailer.ts'
 import { recordAuditEvent } from '../audit/record.ts'
 import { reachableSupplier, reaches, refuseAsNotFound, type SupplierCaller } from '../suppliers/register.ts'
 import { rolesAllow } from '../identity/policy.ts'
+import { paths } from '../paths.ts'
+import { alertPeople, authorityPeople } from '../notifications/alerts.ts'
 import type { IncidentReport } from './forms.ts'
 
 /** What the incident operations need. */
@@ -19,25 +21,10 @@ export interface IncidentDeps {
 /** The Authority roles told of every new incident at once: its administrators and security assessors. */
 const TOLD_AT_ONCE = ['authority-admin', 'security-assessor'] as const
 
-async function authorityRecipients(db: Kysely<Database>): Promise<string[]> {
-  const rows = await db
-    .selectFrom('users as u')
-    .innerJoin('user_roles as r', 'r.user_id', 'u.id')
-    .innerJoin('organisations as o', 'o.id', 'u.organisation_id')
-    .select('u.email')
-    .distinct()
-    .where('o.kind', '=', 'authority')
-    .where('u.status', '=', 'active')
-    .where('r.role', 'in', [...TOLD_AT_ONCE])
-    .orderBy('u.email')
-    .execute()
-  return rows.map(row => row.email)
-}
-
 /**
- * A supplier reports an incident. The Authority's administrators and security assessors are emailed at once; the
- * report and who was told are one ledger entry, written with the report. Mail goes after the commit, so a mail
- * server that is down never loses the report (the ledger says how many were told).
+ * A supplier reports an incident. The Authority's administrators and security assessors are told at once, in their
+ * notification list (committed with the report) and by email after the commit, so a mail server that is down never
+ * loses the report; the report and who was told are one ledger entry.
  */
 export async function reportIncident(
   deps: IncidentDeps,
@@ -47,7 +34,18 @@ export async function reportIncident(
   const supplier = await reachableSupplier(deps, { caller, supplierId, permission: 'report-incidents' })
   const id = randomUUID()
   const now = deps.now()
-  const recipients = await authorityRecipients(deps.db)
+  const recipients = await authorityPeople(deps.db, TOLD_AT_ONCE)
+  const alert = alertPeople(recipients, {
+    title: `Security incident reported by ${supplier.name}`,
+    lines: [
+      `${supplier.name} reported a security incident: ${report.summary}`,
+      '',
+      `Identified: ${report.identifiedAt}`,
+      `Personal data involved: ${report.personalData}`,
+    ],
+    path: paths.incidents.incident(id),
+    source: `incident:${id}`,
+  })
   await deps.db.transaction().execute(async trx => {
     await trx
       .insertInto('incidents')
@@ -68,6 +66,7 @@ export async function reportIncident(
         review: null,
       })
       .execute()
+    await alert.record(trx, now)
     await recordAuditEvent(
       trx,
       {
@@ -87,21 +86,7 @@ export async function reportIncident(
       now,
     )
   })
-  const link = `${deps.publicUrl}/incidents/${id}`
-  for (const to of recipients) {
-    await deps.mailer.send({
-      to,
-      subject: `Security incident reported by ${supplier.name}`,
-      text: [
-        `${supplier.name} reported a security incident in Assure.`,
-        '',
-        `Identified: ${report.identifiedAt}`,
-        `Personal data involved: ${report.personalData}`,
-        '',
-        `Read it and respond: ${link}`,
-      ].join('\n'),
-    })
-  }
+  await alert.send(deps.mailer, deps.publicUrl)
   return id
 }
 

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely, Transaction } from 'kysely'
 import type { Catalogue } from '../catalogue/catalogue.ts'
-import type { Database } from '../platform/db/schema.ts'
+import type { Database, LetterEventsTable } from '../platform/db/schema.ts'
 import { isUniqueViolation } from '../platform/db/unique.ts'
 import { AssureError, notFound } from '../platform/errors.ts'
 import { recordAuditEvent } from '../audit/record.ts'
 import { planStages } from '../deadlines/stages.ts'
 import { reachableSupplier, type SupplierCaller } from '../suppliers/register.ts'
 import { findContract, type SupplierRow } from '../suppliers/store.ts'
+import { renderDeclarationPdf, type SignedDeclaration } from './pdf.ts'
 import { distributionFor, letterHash, renderSecurityAspectsLetter, type LetterVariables } from './render.ts'
 import {
   completeLetterStages,
@@ -271,28 +272,50 @@ export const SIGNATORY_ONLY = 'Only the supplier’s signatory can sign the Secu
 /**
  * The signatory signs the supplier declaration: the letter "brought to the attention of the individuals and
  * organisations directly responsible ... the required security controls can and will be taken". Only a
- * supplier-signatory may; the route asks for a fresh second factor first. Records who signed, their position and when.
+ * supplier-signatory may; the route asks for a fresh second factor first. Records who signed, their position, when,
+ * the clause values and the SHA-256 of the signed declaration's PDF, in the letter's record and in the ledger.
  */
 export async function confirmLetter(
   deps: LetterDeps,
   props: { caller: SupplierCaller; supplierId: string; letterId: string; position: string },
-): Promise<{ recorded: boolean }> {
+): Promise<{ recorded: boolean; declarationSha256?: string }> {
   const { caller } = props
   const { letter } = await reachableLetter(deps, { ...props, permission: 'respond-to-letters' })
   if (!caller.user.roles.includes('supplier-signatory')) throw new AssureError('FORBIDDEN', SIGNATORY_ONLY)
   await notSuperseded(deps, letter, 'confirm')
-  return recordStage(deps, {
+  const contract = await findContract(deps.db, letter.organisation_id, letter.contract_id)
+  if (contract === undefined) throw notFound('That contract')
+  const declaration: SignedDeclaration = {
+    signerId: caller.user.id,
+    signerName: caller.user.displayName,
+    position: props.position,
+    signedAt: deps.now().toISOString(),
+    marking: contract.classification,
+    clauses: JSON.parse(letter.variables) as LetterVariables,
+  }
+  // The signed declaration's PDF is rendered from exactly these stored values, so its hash, kept with them and in
+  // the ledger, lets anyone re-render it later and check the copy they hold.
+  const { sha256 } = await renderDeclarationPdf(letter, declaration)
+  const outcome = await recordStage(deps, {
     caller,
     letter,
     stageKey: LETTER_STAGES.confirm,
     action: 'letter.sal.confirmed',
-    details: {
-      signerId: caller.user.id,
-      signerName: caller.user.displayName,
-      position: props.position,
-      signedAt: deps.now().toISOString(),
-    },
+    details: { ...declaration, letterSha256: letter.body_sha256, declarationSha256: sha256 },
   })
+  return outcome.recorded ? { ...outcome, declarationSha256: sha256 } : outcome
+}
+
+/** The signed declaration stored for a letter, with the hash of its PDF; undefined while it is unsigned. */
+export function storedDeclaration(
+  events: readonly LetterEventsTable[],
+): (SignedDeclaration & { declarationSha256: string }) | undefined {
+  const event = events.find(e => e.stage_key === LETTER_STAGES.confirm)
+  if (event === undefined) return undefined
+  const details = JSON.parse(event.details) as Partial<SignedDeclaration & { declarationSha256: string }>
+  // Declarations signed before PDFs were rendered have no hash or marking: there is no PDF to re-render for them.
+  if (typeof details.declarationSha256 !== 'string' || details.marking === undefined) return undefined
+  return details as SignedDeclaration & { declarationSha256: string }
 }
 
 /**

@@ -1,9 +1,11 @@
 import type { StageView } from '../deadlines/deadlines.ts'
 import type { LetterEventsTable } from '../platform/db/schema.ts'
 import type { Distribution, LetterVariables } from './render.ts'
-import { VARIABLE_LABELS } from './render.ts'
+import { inWords, VARIABLE_LABELS } from './render.ts'
 import { SUPERSEDED } from './letters.ts'
 import type { LetterRow } from './store.ts'
+
+export { inWords } from './render.ts'
 
 const STATE_TAGS = {
   pending: { text: 'Pending', classes: 'govuk-tag--grey' },
@@ -13,19 +15,6 @@ const STATE_TAGS = {
   done: { text: 'Done', classes: 'govuk-tag--green' },
   superseded: { text: 'Superseded', classes: 'govuk-tag--grey' },
 } as const
-
-/** A date and time in words, UK time: "Friday 18 December 2026 at 10:00". */
-export function inWords(date: Date): string {
-  const day = date.toLocaleDateString('en-GB', {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'Europe/London',
-  })
-  const time = date.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' })
-  return `${day.replace(',', '')} at ${time}`
-}
 
 /** A stage for the letter's page: its title, state tag and due and completion dates in words. */
 export function presentStage(stage: StageView) {
@@ -67,7 +56,12 @@ export function presentLetter(letter: LetterRow, stages: readonly StageView[], e
     })),
     stages: stages.map(presentStage),
     acknowledged: eventFor('acknowledge-receipt') as { at: string } | null,
-    confirmed: eventFor('confirm-personnel-briefed') as { at: string; signerName: string; position: string } | null,
+    confirmed: eventFor('confirm-personnel-briefed') as {
+      at: string
+      signerName: string
+      position: string
+      declarationSha256?: string
+    } | null,
     subcontractorCopies: eventFor('copy-subcontractor-sals') as { at: string; subcontractors: string[] } | null,
   }
 }

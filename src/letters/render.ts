@@ -79,3 +79,16 @@ export function renderSecurityAspectsLetter(
 
 /** The SHA-256 of a letter's text, hex: what the supplier's copy can be checked against. */
 export const letterHash = (body: string): string => createHash('sha256').update(body, 'utf8').digest('hex')
+
+/** A date and time in words, UK time: "Friday 18 December 2026 at 10:00". */
+export function inWords(date: Date): string {
+  const day = date.toLocaleDateString('en-GB', {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'Europe/London',
+  })
+  const time = date.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' })
+  return `${day.replace(',', '')} at ${time}`
+}

@@ -25,8 +25,10 @@ import {
   recordSubcontractorCopies,
   reviseSecurityAspectsLetter,
   SIGNATORY_ONLY,
+  storedDeclaration,
   type LetterDeps,
 } from './letters.ts'
+import { letterPdfFilename, renderDeclarationPdf, renderLetterPdf } from './pdf.ts'
 import { presentLetter, presentLetterSummary } from './presenters.ts'
 import { renderSecurityAspectsLetter, VARIABLE_LABELS } from './render.ts'
 import { findLetter, letterEvents, LETTER_SUBJECT, listLetters, type LetterRow } from './store.ts'
@@ -152,6 +154,42 @@ export function registerLetterRoutes(app: FastifyInstance, deps: LetterRouteDeps
       ...formErrors([]),
     })
   })
+
+  // PDFs people can file. Each download is one ledger entry, through the attribution hook.
+  const pdf = (reply: FastifyReply, name: string, body: Buffer, sha256: string) =>
+    reply
+      .type('application/pdf')
+      .header('content-disposition', `attachment; filename="${name}"`)
+      .header('cache-control', 'no-store')
+      .header('x-content-sha256', sha256)
+      .send(body)
+  const downloaded = (action: string) => ({ config: { ...read.config, auditRead: action } })
+  app.get<LetterParams>(
+    '/suppliers/:id/letters/:letterId/pdf',
+    downloaded('letter.pdf.downloaded'),
+    async (request, reply) => {
+      const { supplier, letter } = await reachable(request, 'read-suppliers')
+      const contract = await findContract(deps.db, supplier.id, letter.contract_id)
+      if (contract === undefined) throw notFound('That contract')
+      const rendered = await renderLetterPdf(letter, contract.classification)
+      return pdf(reply, letterPdfFilename(letter, 'letter'), rendered.pdf, rendered.sha256)
+    },
+  )
+  app.get<LetterParams>(
+    '/suppliers/:id/letters/:letterId/declaration.pdf',
+    downloaded('letter.declaration.downloaded'),
+    async (request, reply) => {
+      const { letter } = await reachable(request, 'read-suppliers')
+      const declaration = storedDeclaration(await letterEvents(deps.db, letter.id))
+      if (declaration === undefined) throw notFound('That signed declaration')
+      // Re-rendered from the stored values; its carried hash is the one recorded at signing unless the renderer
+      // changed, which the log makes visible (the stored hash on the letter's page stays the reference).
+      const rendered = await renderDeclarationPdf(letter, declaration)
+      if (rendered.sha256 !== declaration.declarationSha256)
+        request.log.warn({ letterId: letter.id }, 'signed declaration PDF no longer renders to its stored hash')
+      return pdf(reply, letterPdfFilename(letter, 'declaration'), rendered.pdf, rendered.sha256)
+    },
+  )
 
   // Revising.
   const revisePage = (

@@ -303,6 +303,18 @@ export interface DeadlineStagesTable {
   completed_by: string | null
 }
 
+/** One entry in a person's in-service notification list; `source` (unique per person) says what raised it. */
+export interface NotificationsTable {
+  id: string
+  user_id: string
+  title: string
+  body: string
+  link: string | null
+  source: string | null
+  created_at: string
+  read_at: string | null
+}
+
 /** A notice claimed for a stage, at most one per (stage_id, notice_key). */
 export interface DeadlineNoticesTable {
   stage_id: string
@@ -390,6 +402,33 @@ export interface LetterEventsTable {
   details: string
 }
 
+/** Evidence for one answer (assessment and requirement): a file (its bytes sealed in `evidence_files`) or an https link. */
+export interface EvidenceItemsTable {
+  id: string
+  organisation_id: string
+  assessment_id: string
+  requirement_id: string
+  kind: 'file' | 'link'
+  url: string | null
+  file_name: string | null
+  media_type: string | null
+  size_bytes: number | null
+  sha256: string | null
+  effective_on: string
+  expires_on: string
+  marking: 'OFFICIAL' | 'OFFICIAL-SENSITIVE'
+  handling_instructions: string | null
+  legacy_marking: string | null
+  added_by: string
+  added_at: string
+}
+
+/** An evidence file's bytes, sealed with the master key (bound to the evidence ID). */
+export interface EvidenceFilesTable {
+  evidence_id: string
+  sealed: string
+}
+
 /** The whole store, as Kysely sees it. */
 /** A security incident a supplier reported; times are ISO 8601 UTC. */
 export interface IncidentsTable {
@@ -416,6 +455,145 @@ export interface IncidentUpdatesTable {
   at: string
   by: string
   text: string
+}
+
+/** The clearance level the Authority requires of everyone on a contract (none recorded: BPSS). */
+export interface ContractClearanceRequirementsTable {
+  contract_id: string
+  required_level: string
+  set_at: string
+  set_by: string
+}
+
+/** A supplier's attestation that one person on a contract holds the clearance it requires. */
+export interface PersonnelAttestationsTable {
+  id: string
+  organisation_id: string
+  contract_id: string
+  full_name: string
+  role: string
+  clearance_level: string
+  required_level: string
+  achieved_on: string
+  started_on: string
+  attested_at: string
+  attested_by: string
+  status: 'current' | 'withdrawn'
+  withdrawn_at: string | null
+  withdrawn_by: string | null
+  withdrawal_reason: string | null
+}
+
+/** An Authority request to check someone's clearance status; the name and date of birth are sealed. */
+export interface ClearanceChecksTable {
+  id: string
+  organisation_id: string | null
+  first_name_sealed: string
+  last_name_sealed: string
+  date_of_birth_sealed: string
+  requested_at: string
+  requested_by: string
+  status: 'pending' | 'answered'
+  outcome: 'cleared' | 'none' | 'lapsed' | null
+  cleared_level: string | null
+  valid_until: string | null
+  lapsed_on: string | null
+  answered_at: string | null
+  answered_by: string | null
+}
+
+/** A data destruction instruction and confirmation letter for one contract; `variables` is JSON, times ISO 8601 UTC. */
+export interface DestructionInstructionsTable {
+  id: string
+  organisation_id: string
+  contract_id: string
+  issued_at: string
+  issued_by: string
+  variables: string
+  body: string
+  body_sha256: string
+}
+
+/** The supplier's signed destruction declaration (one per instruction); `clauses` is JSON, `pdf` base64. */
+export interface DestructionDeclarationsTable {
+  instruction_id: string
+  signed_at: string
+  signed_by: string
+  signer_name: string
+  position: string
+  clauses: string
+  pdf: string
+  pdf_sha256: string
+}
+
+/** That the Authority's data was returned, and in which non-proprietary format (one per instruction). */
+export interface DestructionDataReturnsTable {
+  instruction_id: string
+  format: string
+  recorded_at: string
+  recorded_by: string
+}
+
+/** A report of unsuccessful or incomplete data destruction; `late` is 1 when reported after `due_at`. */
+export interface DestructionFailuresTable {
+  id: string
+  instruction_id: string
+  organisation_id: string
+  what_failed: string
+  identified_at: string
+  reported_at: string
+  reported_by: string
+  due_at: string
+  late: number
+}
+
+/** A recurring obligation a supplier owes on a cadence (from the catalogue), one per supplier and kind. */
+export interface ObligationSchedulesTable {
+  id: string
+  organisation_id: string
+  kind: string
+  first_due_at: string
+  started_at: string
+  started_by: string
+}
+
+/** One occurrence of an obligation: due, completed with evidence and attestation, then reviewed by the Authority. */
+export interface ObligationInstancesTable {
+  id: string
+  organisation_id: string
+  schedule_id: string | null
+  service_id: string | null
+  kind: string
+  due_at: string
+  status: 'open' | 'awaiting-review' | 'accepted'
+  opened_at: string
+  evidence_description: string | null
+  evidence_link: string | null
+  completed_at: string | null
+  completed_by: string | null
+  reviewed_at: string | null
+  reviewed_by: string | null
+  review_comment: string | null
+}
+
+/** A supplier's service (project) and its privacy lifecycle phase. */
+export interface SupplierServicesTable {
+  id: string
+  organisation_id: string
+  name: string
+  phase: string
+  phase_changed_at: string
+  created_at: string
+  created_by: string
+}
+
+/** Whether one privacy lifecycle expectation is met for a service; `checked` is 0 or 1. */
+export interface PrivacyChecklistItemsTable {
+  service_id: string
+  item_id: string
+  checked: number
+  updated_at: string
+  updated_by: string
 }
 
 export interface Database {
@@ -448,6 +626,7 @@ export interface Database {
   cloud_accounts: CloudAccountsTable
   deadline_stages: DeadlineStagesTable
   deadline_notices: DeadlineNoticesTable
+  notifications: NotificationsTable
   assessments: AssessmentsTable
   assessment_answers: AssessmentAnswersTable
   risks: RisksTable
@@ -455,4 +634,17 @@ export interface Database {
   letter_events: LetterEventsTable
   incidents: IncidentsTable
   incident_updates: IncidentUpdatesTable
+  evidence_items: EvidenceItemsTable
+  evidence_files: EvidenceFilesTable
+  destruction_instructions: DestructionInstructionsTable
+  destruction_declarations: DestructionDeclarationsTable
+  destruction_data_returns: DestructionDataReturnsTable
+  destruction_failures: DestructionFailuresTable
+  contract_clearance_requirements: ContractClearanceRequirementsTable
+  personnel_attestations: PersonnelAttestationsTable
+  clearance_checks: ClearanceChecksTable
+  obligation_schedules: ObligationSchedulesTable
+  obligation_instances: ObligationInstancesTable
+  supplier_services: SupplierServicesTable
+  privacy_checklist_items: PrivacyChecklistItemsTable
 }

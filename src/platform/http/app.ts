@@ -24,8 +24,15 @@ import { registerAuditRoutes } from '../../audit/routes.ts'
 import { registerSupplierRoutes } from '../../suppliers/routes.ts'
 import { registerLetterRoutes } from '../../letters/routes.ts'
 import { registerAssessmentRoutes } from '../../assessments/routes.ts'
+import { registerAssessmentPdfRoutes } from '../../assessments/pdf-routes.ts'
+import { registerEvidenceRoutes } from '../../evidence/routes.ts'
+import { checkUploadCsrf } from '../../evidence/upload.ts'
 import { registerIncidentRoutes } from '../../incidents/routes.ts'
+import { registerDestructionRoutes } from '../../destruction/routes.ts'
+import { registerObligationRoutes } from '../../obligations/routes.ts'
+import { registerPersonnelRoutes } from '../../personnel/routes.ts'
 import { registerDashboardRoutes } from '../../dashboard/routes.ts'
+import { registerNotificationRoutes } from '../../notifications/routes.ts'
 import { PERMISSIONS } from '../../identity/policy.ts'
 import { sessionPolicy } from '../../identity/sessions.ts'
 import { durationSeconds } from '../duration.ts'
@@ -109,6 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       requestId: this.request.id,
       signedIn: this.request.identity?.session.stage === 'active',
       navRoles: this.request.identity?.session.stage === 'active' ? this.request.identity.user.roles : [],
+      unreadNotifications: this.request.unreadNotifications ?? 0,
       idleSeconds:
         this.request.identity?.session.stage === 'active'
           ? durationSeconds(sessionPolicy(services.catalogue, this.request.identity.user.roles).idleTimeout)
@@ -128,11 +136,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // token) is parsed; oversized bodies are refused before that. The JSON API takes bearer tokens,
   // never cookies, so it is not exposed to CSRF.
   app.addHook('preValidation', (request, reply, done) => {
-    if (SAFE_METHODS.has(request.method) || request.url.startsWith('/api/')) {
+    // Upload routes carry the token inside their multipart body: checkUploadCsrf checks it once that is read.
+    if (
+      SAFE_METHODS.has(request.method) ||
+      request.url.startsWith('/api/') ||
+      request.routeOptions.config.csrfAfterUpload === true
+    ) {
       done()
       return
     }
     app.csrfProtection(request, reply, done)
+  })
+  app.addHook('onRoute', route => {
+    if (route.config?.csrfAfterUpload === true && !([] as unknown[]).concat(route.preHandler).includes(checkUploadCsrf))
+      throw new Error(`Route ${route.method} ${route.url} defers its CSRF check without checkUploadCsrf`)
   })
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)
@@ -190,13 +207,37 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     identity: services.identityDeps,
   })
   registerAssessmentRoutes(app, { db: services.store.db, now: services.now, catalogue: services.catalogue })
+  registerAssessmentPdfRoutes(app, { db: services.store.db, now: services.now, catalogue: services.catalogue })
+  registerEvidenceRoutes(app, {
+    db: services.store.db,
+    now: services.now,
+    catalogue: services.catalogue,
+    masterKey: services.masterKey,
+    maxBytes: config.evidence.maxBytes,
+  })
   registerIncidentRoutes(app, {
     db: services.store.db,
     now: services.now,
     mailer: services.mailer,
     publicUrl: services.config.publicUrl,
   })
+  registerPersonnelRoutes(app, {
+    db: services.store.db,
+    now: services.now,
+    catalogue: services.catalogue,
+    masterKey: services.masterKey,
+  })
+  registerObligationRoutes(app, { db: services.store.db, now: services.now, catalogue: services.catalogue })
+  registerDestructionRoutes(app, {
+    db: services.store.db,
+    now: services.now,
+    catalogue: services.catalogue,
+    mailer: services.mailer,
+    publicUrl: services.config.publicUrl,
+    identity: services.identityDeps,
+  })
   registerDashboardRoutes(app, { db: services.store.db, now: services.now, catalogue: services.catalogue })
+  registerNotificationRoutes(app, { db: services.store.db, now: services.now })
   registerHealthRoutes(app, services)
   registerCatalogueRoutes(app, services)
   registerCatalogueApi(app, services)

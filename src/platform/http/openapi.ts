@@ -125,6 +125,20 @@ export const openApiDocument = {
         },
       },
     },
+    '/api/v1/suppliers/{id}/obligations': {
+      get: {
+        summary:
+          'A supplier’s recurring obligations: schedules with their intervals, and instances with their state (scope suppliers:read)',
+        security: [{ bearer: [] }],
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+        responses: {
+          200: { description: 'The obligations', content: { 'application/json': { schema: { type: 'object' } } } },
+          401: problem,
+          403: problem,
+          404: problem,
+        },
+      },
+    },
     '/api/v1/catalogue/{version}/oscal': {
       get: {
         summary: 'The built-in catalogue as an OSCAL 1.1.2 catalog',

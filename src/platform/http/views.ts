@@ -29,7 +29,11 @@ export function viewFolders(): string[] {
     path.join(srcDir, 'letters', 'views'),
     path.join(srcDir, 'assessments', 'views'),
     path.join(srcDir, 'incidents', 'views'),
+    path.join(srcDir, 'destruction', 'views'),
+    path.join(srcDir, 'obligations', 'views'),
+    path.join(srcDir, 'personnel', 'views'),
     path.join(srcDir, 'dashboard', 'views'),
+    path.join(srcDir, 'notifications', 'views'),
     frontendDirs.govuk,
     frontendDirs.moj,
   ]

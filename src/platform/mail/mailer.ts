@@ -1,26 +1,20 @@
 // eslint-disable-next-line import/default -- nodemailer is CommonJS; Node gives its exports as the default
 import nodemailer from 'nodemailer'
+import type { MailConfig } from '../../config.ts'
+import type { Mailer } from './mail.ts'
+import { createNotifyMailer } from './notify.ts'
 
-/** One message. Plain text only: nothing to render, nothing to inject. */
-export interface Mail {
-  readonly to: string
-  readonly subject: string
-  readonly text: string
-}
+export type { Mail, Mailer } from './mail.ts'
+export { mailRecipients } from './mail.ts'
 
-/** Sends mail; the identity and workflow code depends on this interface, not on SMTP. */
-export interface Mailer {
-  send(mail: Mail): Promise<void>
-  close(): void
-}
-
-/** SMTP through nodemailer, or, without an SMTP URL outside production, a mailer that prints each message. */
-export function createMailer(config: { smtpUrl: string | null; from: string }, print: (line: string) => void): Mailer {
-  if (config.smtpUrl === null) {
+/** The mailer ASSURE_MAIL_TRANSPORT names: SMTP through nodemailer, GOV.UK Notify, or (outside production) the log. */
+export function createMailer(config: MailConfig, print: (line: string) => void): Mailer {
+  if (config.transport === 'notify') return createNotifyMailer(config.notify)
+  if (config.transport === 'log') {
     return {
       async send(mail) {
         print(
-          `--- mail (no ASSURE_SMTP_URL set, so printed here) ---\nTo: ${mail.to}\nSubject: ${mail.subject}\n\n${mail.text}\n---`,
+          `--- mail (ASSURE_MAIL_TRANSPORT is log, so printed here) ---\nTo: ${mail.to}\nSubject: ${mail.subject}\n\n${mail.text}\n---`,
         )
       },
       close: () => undefined,

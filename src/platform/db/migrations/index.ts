@@ -11,6 +11,11 @@ import * as letters from './0009-letters.ts'
 import * as assessments from './0010-assessments.ts'
 import * as incidents from './0011-incidents.ts'
 import * as risks from './0012-risks.ts'
+import * as destruction from './0013-destruction.ts'
+import * as obligations from './0014-obligations.ts'
+import * as personnel from './0015-personnel.ts'
+import * as evidence from './0016-evidence.ts'
+import * as notifications from './0017-notifications.ts'
 
 /** Every migration, in order. Names are sorted by Kysely, so they carry a four-digit prefix. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +31,9 @@ export const migrations: Record<string, Migration> = {
   '0010-assessments': assessments,
   '0011-incidents': incidents,
   '0012-risks': risks,
+  '0013-destruction': destruction,
+  '0014-obligations': obligations,
+  '0015-personnel': personnel,
+  '0016-evidence': evidence,
+  '0017-notifications': notifications,
 }
