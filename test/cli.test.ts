@@ -56,6 +56,7 @@ describe('the assure command line', () => {
         '0015-personnel',
         '0016-evidence',
         '0017-notifications',
+        '0018-baseline',
       ],
       catalogue: { stored: true, ref: '1.0.0' },
     })

@@ -11,6 +11,8 @@ export interface AccountResult {
   readonly scannedAt: Date
   readonly evaluations: readonly Evaluation[]
   readonly regions: readonly string[]
+  /** Resources inventoried (the blast radius is a share of these). */
+  readonly resources: number
 }
 
 /** What scanning needs: clients per account (a role assumed in it), one shared budget, the settings and a clock. */
@@ -60,6 +62,10 @@ export async function scanAccounts(
           scannedAt: snapshot.collectedAt,
           evaluations: evaluateAccount(snapshot, deps.settings),
           regions: snapshot.regions.map(region => region.region),
+          resources: snapshot.regions.reduce(
+            (count, region) => count + (region.resources.observed ? region.resources.value.length : 0),
+            0,
+          ),
         })
         scanned += 1
       } catch (error) {

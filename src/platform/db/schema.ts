@@ -596,7 +596,80 @@ export interface PrivacyChecklistItemsTable {
   updated_by: string
 }
 
+/** One baseline scan or enforcement run. */
+export interface BaselineScansTable {
+  id: string
+  started_at: string
+  finished_at: string | null
+  mode: 'scan' | 'plan' | 'apply'
+  accounts: number
+  summary: string
+}
+
+/** The latest result of one rule in one account and region: whether it could observe, and how many findings. */
+export interface BaselineResultsTable {
+  account_id: string
+  region: string
+  rule_id: string
+  scan_id: string
+  scanned_at: string
+  observed: number
+  error: string | null
+  findings: number
+}
+
+/** A violation with its clock; JSON in evidence and steps_taken. Open while resolved_at is null. */
+export interface BaselineViolationsTable {
+  id: string
+  violation_key: string
+  account_id: string
+  region: string
+  rule_id: string
+  resource_arn: string
+  summary: string
+  evidence: string
+  first_seen_at: string
+  last_seen_at: string
+  clock_started_at: string
+  steps_taken: string
+  resolved_at: string | null
+}
+
+/** A remediation action: its plan, and once applied what it changed (JSON), so it can be rolled back. */
+export interface BaselineActionsTable {
+  id: string
+  violation_id: string
+  scan_id: string
+  account_id: string
+  region: string
+  remediation: string
+  status: 'planned' | 'applied' | 'failed' | 'rolled-back' | 'rollback-failed'
+  planned: string
+  applied: string | null
+  created_at: string
+  applied_at: string | null
+  rolled_back_at: string | null
+}
+
+/** An exception to a rule in an account (or for one resource), until it expires. */
+export interface BaselineMutesTable {
+  id: string
+  account_id: string
+  rule_id: string
+  resource_arn: string | null
+  owner: string
+  justification: string
+  expires_at: string
+  created_by: string
+  created_at: string
+}
+
 export interface Database {
+  baseline_scans: BaselineScansTable
+  baseline_results: BaselineResultsTable
+  baseline_violations: BaselineViolationsTable
+  baseline_actions: BaselineActionsTable
+  baseline_mutes: BaselineMutesTable
   catalogues: CataloguesTable
   catalogue_groups: CatalogueGroupsTable
   catalogue_items: CatalogueItemsTable

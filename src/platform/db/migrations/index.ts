@@ -16,6 +16,7 @@ import * as obligations from './0014-obligations.ts'
 import * as personnel from './0015-personnel.ts'
 import * as evidence from './0016-evidence.ts'
 import * as notifications from './0017-notifications.ts'
+import * as baseline from './0018-baseline.ts'
 
 /** Every migration, in order. Names are sorted by Kysely, so they carry a four-digit prefix. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0015-personnel': personnel,
   '0016-evidence': evidence,
   '0017-notifications': notifications,
+  '0018-baseline': baseline,
 }
