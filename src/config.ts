@@ -120,6 +120,79 @@ export const ENVIRONMENT_VARIABLES = [
     default: '(unset: the system’s trusted CAs)',
     meaning: 'PEM bundle of the certificate authorities trusted for a `syslog+tls://` receiver’s certificate.',
   },
+  {
+    name: 'ASSURE_BASELINE_SCAN_ROLE',
+    default: 'AssureBaselineReadOnly',
+    meaning: 'The read-only IAM role Assure assumes in each supplier AWS account to scan it.',
+  },
+  {
+    name: 'ASSURE_BASELINE_REMEDIATION_ROLE',
+    default: 'AssureBaselineRemediation',
+    meaning:
+      'The separate role Assure assumes to remediate; only `assure baseline enforce` with an action to take uses it.',
+  },
+  {
+    name: 'ASSURE_BASELINE_SECURITY_LOG_BUCKET',
+    default: '(unset: the CloudTrail copy rule cannot judge)',
+    meaning:
+      'The Cyber Security account’s S3 bucket every CloudTrail trail must deliver to (the guidance’s “carbon copy”).',
+  },
+  {
+    name: 'ASSURE_BASELINE_ENCRYPTION',
+    default: 'sse-s3',
+    meaning: 'Which S3 default encryption is suitable: `sse-s3` (SSE-S3 or KMS) or `sse-kms` (KMS-managed keys only).',
+  },
+  {
+    name: 'ASSURE_BASELINE_ALLOW_LIST',
+    default: '(unset: no public access is intended)',
+    meaning:
+      'Path of the intended-public allow-list (see docs/baseline-allow-list.md; `assure baseline allow-list --from-terraform` makes one).',
+  },
+  {
+    name: 'ASSURE_BASELINE_APPLY_SAFE',
+    default: 'false',
+    meaning:
+      '`true` lets `assure baseline enforce` re-enable GuardDuty, CloudTrail, Config and Security Hub and set the security contact without `--apply`.',
+  },
+  {
+    name: 'ASSURE_BASELINE_DENY_ALL_BOUNDARY',
+    default: '(unset: users are not suspended)',
+    meaning:
+      'ARN of the managed policy that denies everything, attached as a permissions boundary to suspend an IAM user.',
+  },
+  {
+    name: 'ASSURE_BASELINE_QUARANTINE_GROUPS',
+    default: '(unset: instances are not isolated)',
+    meaning:
+      'Quarantine security groups (no ingress or egress) by VPC, as `vpc-id=sg-id,vpc-id=sg-id`, for isolating untagged instances.',
+  },
+  {
+    name: 'ASSURE_BASELINE_REMOVE_CONSOLE_ACCESS',
+    default: 'false',
+    meaning:
+      '`true` makes suspending an IAM user also delete its console password (recorded; a rollback recreates it with a password to reset).',
+  },
+  {
+    name: 'ASSURE_BASELINE_CENTRAL_TEAMS',
+    default: '(unset: the catalogue’s security contact)',
+    meaning:
+      'Comma-separated addresses of the central hosting teams, Head of Hosting and MoJ Cyber Security, told on escalations.',
+  },
+  {
+    name: 'ASSURE_BASELINE_INFRASTRUCTURE_TEAM',
+    default: '(unset: the account’s owners)',
+    meaning: 'Comma-separated addresses of the infrastructure team told of resources outside the EU regions.',
+  },
+  {
+    name: 'ASSURE_BASELINE_MAX_ACTIONS',
+    default: '10',
+    meaning: 'Blast radius: the most workload-changing actions in one account per run (1–1000).',
+  },
+  {
+    name: 'ASSURE_BASELINE_MAX_SHARE',
+    default: '10',
+    meaning: 'Blast radius: the largest percentage of an account’s resources changed per run (1–100).',
+  },
 ] as const
 
 function isoDuration(what: string) {
@@ -134,6 +207,12 @@ function isoDuration(what: string) {
 }
 
 const booleanFlag = z.enum(['true', 'false'], { error: 'must be true or false' }).transform(value => value === 'true')
+
+const roleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')
+const addressList = z
+  .string()
+  .transform(value => value.split(',').map(address => address.trim()))
+  .pipe(z.array(z.email({ error: 'must be comma-separated email addresses' })).min(1))
 
 /** Where forwarded ledger events go (ASSURE_SIEM_SINK). */
 export type SiemSink =
@@ -258,6 +337,38 @@ const EnvironmentSchema = z.object({
   ASSURE_SIEM_FORMAT: z.enum(['ecs', 'ocsf'], { error: 'must be ecs or ocsf' }).default('ecs'),
   ASSURE_SIEM_TIER: z.enum(EVENT_TIERS, { error: `must be one of ${EVENT_TIERS.join(', ')}` }).default('enhanced'),
   ASSURE_SIEM_CA_FILE: z.string().optional(),
+  ASSURE_BASELINE_SCAN_ROLE: roleName.default('AssureBaselineReadOnly'),
+  ASSURE_BASELINE_REMEDIATION_ROLE: roleName.default('AssureBaselineRemediation'),
+  ASSURE_BASELINE_SECURITY_LOG_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
+    .optional(),
+  ASSURE_BASELINE_ENCRYPTION: z.enum(['sse-s3', 'sse-kms'], { error: 'must be sse-s3 or sse-kms' }).default('sse-s3'),
+  ASSURE_BASELINE_ALLOW_LIST: z.string().optional(),
+  ASSURE_BASELINE_APPLY_SAFE: booleanFlag.default(false),
+  ASSURE_BASELINE_DENY_ALL_BOUNDARY: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/.+$/, 'must be an IAM policy ARN')
+    .optional(),
+  ASSURE_BASELINE_QUARANTINE_GROUPS: z
+    .string()
+    .regex(/^vpc-[0-9a-f]+=sg-[0-9a-f]+(,vpc-[0-9a-f]+=sg-[0-9a-f]+)*$/, 'must be vpc-id=sg-id pairs, comma-separated')
+    .transform(value => Object.fromEntries(value.split(',').map(pair => pair.split('=') as [string, string])))
+    .optional(),
+  ASSURE_BASELINE_REMOVE_CONSOLE_ACCESS: booleanFlag.default(false),
+  ASSURE_BASELINE_CENTRAL_TEAMS: addressList.optional(),
+  ASSURE_BASELINE_INFRASTRUCTURE_TEAM: addressList.optional(),
+  ASSURE_BASELINE_MAX_ACTIONS: z.coerce
+    .number({ error: 'must be a whole number from 1 to 1000' })
+    .int('must be a whole number from 1 to 1000')
+    .min(1, 'must be a whole number from 1 to 1000')
+    .max(1000, 'must be a whole number from 1 to 1000')
+    .default(10),
+  ASSURE_BASELINE_MAX_SHARE: z.coerce
+    .number({ error: 'must be a percentage from 1 to 100' })
+    .min(1, 'must be a percentage from 1 to 100')
+    .max(100, 'must be a percentage from 1 to 100')
+    .default(10),
 })
 
 /**
@@ -398,6 +509,25 @@ export interface Config {
     /** A PEM CA bundle for `syslog+tls://`; null means the system's trusted CAs. */
     readonly caFile: string | null
   }
+  /** AWS baseline enforcement: roles, the deployment's choices, who is told, and the blast radius. */
+  readonly baseline: BaselineConfig
+}
+
+/** The AWS baseline's settings from the environment. */
+export interface BaselineConfig {
+  readonly scanRole: string
+  readonly remediationRole: string
+  readonly securityLogBucket: string | null
+  readonly encryption: 'sse-s3' | 'sse-kms'
+  readonly allowListFile: string | null
+  readonly applySafe: boolean
+  readonly denyAllBoundaryArn: string | null
+  readonly quarantineGroups: Readonly<Record<string, string>>
+  readonly removeConsoleAccess: boolean
+  readonly centralTeams: readonly string[] | null
+  readonly infrastructureTeam: readonly string[] | null
+  readonly maxActionsPerAccount: number
+  readonly maxShareOfResources: number
 }
 
 /** Reads the environment once; on any problem throws CONFIG_INVALID naming every variable that is wrong. */
@@ -443,6 +573,22 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       format: parsed.ASSURE_SIEM_FORMAT,
       tier: parsed.ASSURE_SIEM_TIER,
       caFile: parsed.ASSURE_SIEM_CA_FILE === undefined ? null : path.resolve(parsed.ASSURE_SIEM_CA_FILE),
+    },
+    baseline: {
+      scanRole: parsed.ASSURE_BASELINE_SCAN_ROLE,
+      remediationRole: parsed.ASSURE_BASELINE_REMEDIATION_ROLE,
+      securityLogBucket: parsed.ASSURE_BASELINE_SECURITY_LOG_BUCKET ?? null,
+      encryption: parsed.ASSURE_BASELINE_ENCRYPTION,
+      allowListFile:
+        parsed.ASSURE_BASELINE_ALLOW_LIST === undefined ? null : path.resolve(parsed.ASSURE_BASELINE_ALLOW_LIST),
+      applySafe: parsed.ASSURE_BASELINE_APPLY_SAFE,
+      denyAllBoundaryArn: parsed.ASSURE_BASELINE_DENY_ALL_BOUNDARY ?? null,
+      quarantineGroups: parsed.ASSURE_BASELINE_QUARANTINE_GROUPS ?? {},
+      removeConsoleAccess: parsed.ASSURE_BASELINE_REMOVE_CONSOLE_ACCESS,
+      centralTeams: parsed.ASSURE_BASELINE_CENTRAL_TEAMS ?? null,
+      infrastructureTeam: parsed.ASSURE_BASELINE_INFRASTRUCTURE_TEAM ?? null,
+      maxActionsPerAccount: parsed.ASSURE_BASELINE_MAX_ACTIONS,
+      maxShareOfResources: parsed.ASSURE_BASELINE_MAX_SHARE / 100,
     },
   }
 }

@@ -129,6 +129,24 @@ describe('the enforcement clocks', () => {
     )
   })
 
+  it('resolve a bucket found in its own region when the account-wide scope is observed clean', () => {
+    const scope = { ruleId: 'AWS-S3W-02', accountId: ACCOUNT, region: 'global' }
+    const bucket = { ...scope, region: 'eu-west-2', resourceArn: 'arn:aws:s3:::leaky', summary: 'public', evidence: {} }
+    const opened = applyScan([], [{ ...scope, observed: true, findings: [bucket] }], START)
+    const clean = applyScan(opened.open, [{ ...scope, observed: true, findings: [] }], hoursAfter(1))
+    assert.deepEqual(
+      clean.resolved.map(violation => violation.resourceArn),
+      ['arn:aws:s3:::leaky'],
+    )
+    const unread = applyScan(
+      opened.open,
+      [{ ...scope, observed: false, error: 'AccessDenied', findings: [] }],
+      hoursAfter(1),
+    )
+    assert.deepEqual(unread.resolved, [])
+    assert.equal(unread.unobserved.length, 1)
+  })
+
   it('say what comes next and when', () => {
     const [violation] = applyScan([], [tagging('violating')], START).open
     assert.ok(violation !== undefined)

@@ -237,7 +237,13 @@ describe('the AWS collectors against mocked SDK clients', () => {
     assert.equal(get(mocks.cloudTrail, 'eu-west-2').commandCalls(GetTrailStatusCommand).length, 0)
     const found = evaluateAccount(snapshot, settings).find(e => e.ruleId === 'AWS-CT-02')
     assert.deepEqual(found?.findings[0]?.evidence.trails, [
-      { name: 'org', bucket: 'moj-cyber-security-cloudtrail', problems: ['not logging'] },
+      {
+        name: 'org',
+        arn: trail.TrailARN,
+        homeRegion: 'us-east-1',
+        bucket: 'moj-cyber-security-cloudtrail',
+        problems: ['not logging'],
+      },
     ])
   })
 

@@ -116,7 +116,15 @@ describe('the CloudTrail rules', () => {
   it('finds a stopped trail (GetTrailStatus.IsLogging false), and so no copy to Cyber Security either', () => {
     const [finding] = findings(trail({ isLogging: false }), 'AWS-CT-02')
     assert.deepEqual(finding?.evidence, {
-      trails: [{ name: 'organisation-trail', bucket: SECURITY_BUCKET, problems: ['not logging'] }],
+      trails: [
+        {
+          name: 'organisation-trail',
+          arn: `arn:aws:cloudtrail:eu-west-2:${ACCOUNT}:trail/organisation-trail`,
+          homeRegion: 'eu-west-2',
+          bucket: SECURITY_BUCKET,
+          problems: ['not logging'],
+        },
+      ],
     })
     assert.equal(findings(trail({ isLogging: false }), 'AWS-CT-03').length, 1)
   })

@@ -1,5 +1,5 @@
 import { addDuration } from '../platform/duration.ts'
-import { violationKey, type Evaluation, type Finding } from './findings.ts'
+import { GLOBAL, violationKey, type Evaluation, type Finding } from './findings.ts'
 import type { Step } from './ladders.ts'
 
 /**
@@ -61,7 +61,8 @@ const fromFinding = (finding: Finding, now: Date): Violation => ({
 /**
  * Applies one scan's evaluations to the open violations: a finding already open is seen again (its clock runs on), a
  * new one opens with its clock at `now`, an open violation in an observed scope with no finding is resolved, and an
- * open violation in a scope the scan did not observe (or did not evaluate) is left alone.
+ * open violation in a scope the scan did not observe (or did not evaluate) is left alone. An account-wide rule's
+ * scope (region `global`) covers its findings in every region: a bucket's finding carries the bucket's region.
  */
 export function applyScan(open: readonly Violation[], evaluations: readonly Evaluation[], now: Date): Transition {
   const observedScopes = new Set(evaluations.filter(e => e.observed).map(scopeKey))
@@ -76,7 +77,8 @@ export function applyScan(open: readonly Violation[], evaluations: readonly Eval
     const finding = found.get(violation.key)
     if (finding !== undefined)
       result.open.push({ ...violation, lastSeenAt: now, summary: finding.summary, evidence: finding.evidence })
-    else if (observedScopes.has(scopeKey(violation))) result.resolved.push({ ...violation, resolvedAt: now })
+    else if (observedScopes.has(scopeKey(violation)) || observedScopes.has(scopeKey({ ...violation, region: GLOBAL })))
+      result.resolved.push({ ...violation, resolvedAt: now })
     else {
       result.open.push(violation)
       result.unobserved.push(violation)

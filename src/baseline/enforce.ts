@@ -4,7 +4,7 @@ import type { Catalogue } from '../catalogue/catalogue.ts'
 import type { Database } from '../platform/db/schema.ts'
 import type { Mailer } from '../platform/mail/mailer.ts'
 import { recordAuditEvent, type Actor } from '../audit/record.ts'
-import { AssureError } from '../platform/errors.ts'
+import { AssureError, notFound } from '../platform/errors.ts'
 import { applyScan, dueSteps, withStepsTaken, type Violation } from './clocks.ts'
 import type { Evaluation } from './findings.ts'
 import { ladders, SAFE_REMEDIATIONS, type Audience, type Remediation, type Step } from './ladders.ts'
@@ -12,6 +12,7 @@ import type { RuleId } from './rules/index.ts'
 import type { AccountResult, scanAccounts } from './scan.ts'
 import {
   activeMutes,
+  findAction,
   finishScan,
   insertAction,
   insertScan,
@@ -468,6 +469,55 @@ const emptyReport = (accountId: string): AccountReport => ({
   skipped: [],
 })
 
-/** Refused when a rollback is asked for an action that was not applied (or was already rolled back). */
-export const notRollbackable = (status: string) =>
-  new AssureError('CONFLICT', `That action is ${status}; only an applied action can be rolled back`)
+/** How a rollback went, as the remediation module reports it. */
+export interface RollbackOutcome {
+  readonly status: 'rolled-back' | 'failed'
+  readonly calls: ReadonlyArray<{ readonly requestId: string | null }>
+  readonly error?: { readonly name: string; readonly message: string }
+}
+
+/**
+ * Rolls back an applied action (`assure baseline rollback ACTION_ID`) from the record of what it changed, and
+ * records the outcome, with AWS request IDs, in the ledger. Only an applied action can be rolled back, once.
+ */
+export async function rollbackBaselineAction(
+  deps: { db: Kysely<Database>; now: () => Date; rollback: (applied: unknown) => Promise<RollbackOutcome> },
+  props: { actionId: string; by: Actor },
+): Promise<{ actionId: string; status: RollbackOutcome['status']; requestIds: string[]; error?: string }> {
+  const action = await findAction(deps.db, props.actionId)
+  if (action === undefined) throw notFound('That baseline action')
+  if (action.status !== 'applied' || action.applied === null)
+    throw new AssureError('CONFLICT', `That action is ${action.status}; only an applied action can be rolled back`)
+  const { record } = JSON.parse(action.applied) as { record: unknown }
+  const outcome = await deps.rollback(record)
+  const now = deps.now()
+  const requestIds = outcome.calls.flatMap(call => (call.requestId === null ? [] : [call.requestId]))
+  const error = outcome.error === undefined ? undefined : `${outcome.error.name}: ${outcome.error.message}`
+  await deps.db.transaction().execute(async trx => {
+    await updateAction(trx, action.id, {
+      status: outcome.status === 'rolled-back' ? 'rolled-back' : 'rollback-failed',
+      rolled_back_at: now.toISOString(),
+    })
+    await recordAuditEvent(
+      trx,
+      {
+        actor: props.by,
+        action:
+          outcome.status === 'rolled-back'
+            ? 'baseline.remediation.rolled_back'
+            : 'baseline.remediation.rollback_failed',
+        outcome: outcome.status === 'rolled-back' ? 'success' : 'failure',
+        target: { type: 'baseline_action', id: action.id },
+        details: {
+          accountId: action.account_id,
+          region: action.region,
+          remediation: action.remediation,
+          requestIds,
+          ...(error === undefined ? {} : { error }),
+        },
+      },
+      now,
+    )
+  })
+  return { actionId: action.id, status: outcome.status, requestIds, ...(error === undefined ? {} : { error }) }
+}

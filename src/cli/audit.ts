@@ -53,7 +53,7 @@ async function withServices<T>(work: (services: Services) => Promise<T>): Promis
 }
 
 /** The operator at the terminal, for the ledger: commands run with the store's access, not a person's session. */
-function cliActor(command: string) {
+export function cliActor(command: string) {
   let operator = 'unknown'
   try {
     operator = userInfo().username

@@ -6,6 +6,7 @@ import { syncBuiltInCatalogue } from '../catalogue/operations.ts'
 import { serve } from '../main.ts'
 import { registerCatalogueCommands } from './catalogue.ts'
 import { registerAuditCommands } from './audit.ts'
+import { registerBaselineCommands } from './baseline.ts'
 import { bootstrap } from '../bootstrap.ts'
 import { createSetupLink } from '../identity/setup.ts'
 import { runDueJobs } from '../platform/jobs/runner.ts'
@@ -106,6 +107,7 @@ export function buildProgram(): Command {
 
   registerCatalogueCommands(program)
   registerAuditCommands(program)
+  registerBaselineCommands(program)
   return program
 }
 

@@ -8,12 +8,15 @@ export interface Output {
 }
 
 /** An Output writing to the process's streams. */
-export function createOutput(json: boolean): Output {
+export function createOutput(
+  json: boolean,
+  write: (text: string) => void = text => process.stdout.write(text),
+): Output {
   return {
     json,
     result(data, human) {
-      if (json) process.stdout.write(`${JSON.stringify(data, null, 2)}\n`)
-      else process.stdout.write(`${(Array.isArray(human) ? human : [human]).join('\n')}\n`)
+      if (json) write(`${JSON.stringify(data, null, 2)}\n`)
+      else write(`${(Array.isArray(human) ? human : [human]).join('\n')}\n`)
     },
   }
 }

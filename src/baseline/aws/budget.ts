@@ -49,14 +49,19 @@ export const REAL_CLOCK: BudgetClock = {
     }),
 }
 
-type Lane = <T>(call: () => Promise<T>) => Promise<T>
+interface Lane {
+  run<T>(call: () => Promise<T>): Promise<T>
+  /** True when the lane holds no state a fresh lane would not: nothing in flight or queued, its next slot passed. */
+  idle(now: number): boolean
+}
 
 /** A lane: calls spaced to the rate, at most `concurrency` in flight, the rest queued in order. */
 function createLane(rate: Rate, clock: BudgetClock): Lane {
   let nextSlot = 0
   let inFlight = 0
   const waiting: Array<() => void> = []
-  return async call => {
+  const idle = (now: number) => inFlight === 0 && waiting.length === 0 && nextSlot <= now
+  const run = async <T>(call: () => Promise<T>): Promise<T> => {
     if (inFlight >= rate.concurrency)
       await new Promise<void>(resolve => {
         waiting.push(resolve)
@@ -73,7 +78,11 @@ function createLane(rate: Rate, clock: BudgetClock): Lane {
       waiting.shift()?.()
     }
   }
+  return { run, idle }
 }
+
+/** Lanes made between sweeps of idle ones. */
+const SWEEP_EVERY = 1000
 
 /** Counts of what the budget did, for the scan summary and the benchmark. */
 export interface BudgetStats {
@@ -104,6 +113,7 @@ export interface Budget {
 /** Creates a budget. */
 export function createBudget(options: BudgetOptions = {}): Budget {
   const lanes = new Map<string, Lane>()
+  let made = 0
   const clock = options.clock ?? REAL_CLOCK
   const maxRetries = options.maxRetries ?? 4
   const stats: BudgetStats = { calls: 0, throttled: 0, retries: 0 }
@@ -119,13 +129,21 @@ export function createBudget(options: BudgetOptions = {}): Budget {
       const key = `${scope}|${api}`
       let lane = lanes.get(key)
       if (lane === undefined) {
+        // A scan touches every (account, region, API) once or a few times: idle lanes are dropped now and then so
+        // the budget's memory follows the accounts in flight, not every account scanned. A dropped lane had no
+        // state a new one lacks, so the spacing is unchanged.
+        made += 1
+        if (made % SWEEP_EVERY === 0) {
+          const now = clock.now()
+          for (const [name, held] of lanes) if (held.idle(now)) lanes.delete(name)
+        }
         lane = createLane(rateFor(api), clock)
         lanes.set(key, lane)
       }
       for (let attempt = 0; ; attempt += 1) {
         stats.calls += 1
         try {
-          return await lane(call)
+          return await lane.run(call)
         } catch (error) {
           if (!isThrottling(error)) throw error
           stats.throttled += 1

@@ -110,32 +110,52 @@ export async function collectAccount(deps: CollectDeps, accountId: string): Prom
   const call = <T>(api: string, region: string, run: () => Promise<T>) =>
     deps.budget.call(api, `${accountId}|${region}`, run)
   const regions = await enabledRegions(deps, call)
-  const buckets = await observe(() => collectBuckets(deps, call))
-  const bucketResources = (region: string): InventoryResource[] =>
-    buckets.observed
-      ? buckets.value
-          .filter(bucket => bucket.region === region)
-          .map(bucket => ({
-            arn: bucket.arn,
-            type: 'AWS::S3::Bucket' as const,
-            id: bucket.name,
-            region,
-            tags: bucket.tags,
-            managedByAws: false,
-          }))
-      : []
-  const regionSnapshots = await Promise.all(
-    regions.map(region => collectRegion(deps, call, accountId, region, bucketResources(region), buckets.observed)),
-  )
+  // Everything after region discovery is independent: the budget's lanes, not the order of awaits, pace the calls.
+  const bucketsRead = observe(() => collectBuckets(deps, call))
+  const bucketResources = async (region: string): Promise<{ resources: InventoryResource[]; observed: boolean }> => {
+    const buckets = await bucketsRead
+    return {
+      observed: buckets.observed,
+      resources: buckets.observed
+        ? buckets.value
+            .filter(bucket => bucket.region === region)
+            .map(bucket => ({
+              arn: bucket.arn,
+              type: 'AWS::S3::Bucket' as const,
+              id: bucket.name,
+              region,
+              tags: bucket.tags,
+              managedByAws: false,
+            }))
+        : [],
+    }
+  }
+  const [
+    regionSnapshots,
+    trails,
+    credentialReport,
+    rootPasswordChanges,
+    securityContact,
+    accountPublicAccessBlock,
+    buckets,
+  ] = await Promise.all([
+    Promise.all(regions.map(region => collectRegion(deps, call, accountId, region, bucketResources(region)))),
+    observe(() => collectTrails(deps, call, regions)),
+    observe(() => collectCredentialReport(deps, call)),
+    observe(() => collectRootPasswordChanges(deps, call)),
+    observe(() => collectSecurityContact(deps, call)),
+    observe(() => collectAccountPublicAccessBlock(deps, call, accountId)),
+    bucketsRead,
+  ])
   return {
     accountId,
     collectedAt,
     regions: regionSnapshots,
-    trails: await observe(() => collectTrails(deps, call, regions)),
-    credentialReport: await observe(() => collectCredentialReport(deps, call)),
-    rootPasswordChanges: await observe(() => collectRootPasswordChanges(deps, call)),
-    securityContact: await observe(() => collectSecurityContact(deps, call)),
-    accountPublicAccessBlock: await observe(() => collectAccountPublicAccessBlock(deps, call, accountId)),
+    trails,
+    credentialReport,
+    rootPasswordChanges,
+    securityContact,
+    accountPublicAccessBlock,
     buckets: buckets.observed ? seen(buckets.value.map(({ tags: _tags, ...bucket }) => bucket)) : buckets,
   }
 }
@@ -182,8 +202,7 @@ async function collectRegion(
   call: Call,
   accountId: string,
   region: string,
-  buckets: InventoryResource[],
-  bucketsObserved: boolean,
+  bucketsRead: Promise<{ resources: InventoryResource[]; observed: boolean }>,
 ): Promise<RegionSnapshot> {
   const [guardDuty, config, securityHubEnabled, instances, securityGroups, ecs, volumes, rds, lambda] =
     await Promise.all([
@@ -197,6 +216,7 @@ async function collectRegion(
       observe(() => collectRdsInstances(deps, call, region)),
       observe(() => collectLambdaFunctions(deps, call, region)),
     ])
+  const { resources: buckets, observed: bucketsObserved } = await bucketsRead
   const parts = [instances, securityGroups, ecs, volumes, rds, lambda] as const
   const failed = parts.find(part => !part.observed)
   const resources = inventory(inventoryGap(failed, bucketsObserved), () => [
@@ -658,71 +678,77 @@ async function collectBuckets(
     )
     return { items: page.Buckets ?? [], next: page.ContinuationToken }
   })
-  const buckets: Array<Bucket & { tags: Record<string, string> }> = []
-  for (const listedBucket of listed) {
-    const name = listedBucket.Name ?? ''
-    const region = listedBucket.BucketRegion ?? GLOBAL_REGION
-    const s3 = deps.clients.s3(region)
-    const block = await orWhenMissing(
-      async () => {
-        const found = await call('s3:GetPublicAccessBlock', region, () =>
-          s3.send(new GetBucketPublicAccessBlockCommand({ Bucket: name })),
-        )
-        return found.PublicAccessBlockConfiguration === undefined ? null : toBlock(found.PublicAccessBlockConfiguration)
-      },
-      ['NoSuchPublicAccessBlockConfiguration'],
-      null,
-    )
-    const policyIsPublic = await orWhenMissing(
-      async () => {
-        const found = await call('s3:GetBucketPolicyStatus', region, () =>
-          s3.send(new GetBucketPolicyStatusCommand({ Bucket: name })),
-        )
-        return found.PolicyStatus?.IsPublic === true
-      },
-      ['NoSuchBucketPolicy'],
-      false,
-    )
-    const acl = await call('s3:GetBucketAcl', region, () => s3.send(new GetBucketAclCommand({ Bucket: name })))
-    const encryption = await orWhenMissing(
-      async () => {
-        const found = await call('s3:GetBucketEncryption', region, () =>
-          s3.send(new GetBucketEncryptionCommand({ Bucket: name })),
-        )
-        return (
-          found.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm ?? null
-        )
-      },
-      ['ServerSideEncryptionConfigurationNotFoundError'],
-      null,
-    )
-    const tags = await orWhenMissing(
-      async () => {
-        const found = await call('s3:GetBucketTagging', region, () =>
-          s3.send(new GetBucketTaggingCommand({ Bucket: name })),
-        )
-        return tagMap(found.TagSet)
-      },
-      ['NoSuchTagSet'],
-      {},
-    )
-    buckets.push({
-      name,
-      arn: `arn:aws:s3:::${name}`,
-      region,
-      publicAccessBlock: block,
-      policyIsPublic,
-      aclPublicGrantees: [
-        ...new Set(
-          (acl.Grants ?? []).flatMap(grant =>
-            grant.Grantee?.URI !== undefined && PUBLIC_GROUPS.includes(grant.Grantee.URI) ? [grant.Grantee.URI] : [],
-          ),
+  // Buckets, and each bucket's five settings, are read at once: each API has its own lane in the bucket's region.
+  return Promise.all(
+    listed.map(async (listedBucket): Promise<Bucket & { tags: Record<string, string> }> => {
+      const name = listedBucket.Name ?? ''
+      const region = listedBucket.BucketRegion ?? GLOBAL_REGION
+      const s3 = deps.clients.s3(region)
+      const [block, policyIsPublic, acl, encryption, tags] = await Promise.all([
+        orWhenMissing(
+          async () => {
+            const found = await call('s3:GetPublicAccessBlock', region, () =>
+              s3.send(new GetBucketPublicAccessBlockCommand({ Bucket: name })),
+            )
+            return found.PublicAccessBlockConfiguration === undefined
+              ? null
+              : toBlock(found.PublicAccessBlockConfiguration)
+          },
+          ['NoSuchPublicAccessBlockConfiguration'],
+          null,
         ),
-      ],
-      publicObjectKeys: [],
-      defaultEncryption: encryption,
-      tags,
-    })
-  }
-  return buckets
+        orWhenMissing(
+          async () => {
+            const found = await call('s3:GetBucketPolicyStatus', region, () =>
+              s3.send(new GetBucketPolicyStatusCommand({ Bucket: name })),
+            )
+            return found.PolicyStatus?.IsPublic === true
+          },
+          ['NoSuchBucketPolicy'],
+          false,
+        ),
+        call('s3:GetBucketAcl', region, () => s3.send(new GetBucketAclCommand({ Bucket: name }))),
+        orWhenMissing(
+          async () => {
+            const found = await call('s3:GetBucketEncryption', region, () =>
+              s3.send(new GetBucketEncryptionCommand({ Bucket: name })),
+            )
+            return (
+              found.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm ??
+              null
+            )
+          },
+          ['ServerSideEncryptionConfigurationNotFoundError'],
+          null,
+        ),
+        orWhenMissing(
+          async () => {
+            const found = await call('s3:GetBucketTagging', region, () =>
+              s3.send(new GetBucketTaggingCommand({ Bucket: name })),
+            )
+            return tagMap(found.TagSet)
+          },
+          ['NoSuchTagSet'],
+          {},
+        ),
+      ])
+      return {
+        name,
+        arn: `arn:aws:s3:::${name}`,
+        region,
+        publicAccessBlock: block,
+        policyIsPublic,
+        aclPublicGrantees: [
+          ...new Set(
+            (acl.Grants ?? []).flatMap(grant =>
+              grant.Grantee?.URI !== undefined && PUBLIC_GROUPS.includes(grant.Grantee.URI) ? [grant.Grantee.URI] : [],
+            ),
+          ),
+        ],
+        publicObjectKeys: [],
+        defaultEncryption: encryption,
+        tags,
+      }
+    }),
+  )
 }

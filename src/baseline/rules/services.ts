@@ -67,7 +67,14 @@ function trailProblems(trail: Trail): string[] {
 }
 
 const trailEvidence = (trails: readonly Trail[]) =>
-  trails.map(trail => ({ name: trail.name, bucket: trail.s3BucketName, problems: trailProblems(trail) }))
+  trails.map(trail => ({
+    name: trail.name,
+    // The ARN and home region let remediation send StartLogging where CloudTrail answers for the trail.
+    arn: trail.arn,
+    homeRegion: trail.homeRegion,
+    bucket: trail.s3BucketName,
+    problems: trailProblems(trail),
+  }))
 
 /** Guidance, CloudTrail: enabled in the account all of the time — a multi-region trail logging management events. */
 export function cloudTrailLogging(snapshot: AccountSnapshot): Evaluation {

@@ -1,0 +1,401 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import type { Command } from 'commander'
+import { Presets, SingleBar } from 'cli-progress'
+import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations'
+import { z } from 'zod'
+import { loadConfig } from '../config.ts'
+import { bootstrap } from '../bootstrap.ts'
+import type { Services } from '../services.ts'
+import { parameter } from '../catalogue/catalogue.ts'
+import { AssureError } from '../platform/errors.ts'
+import { parseInput } from '../platform/validation.ts'
+import { recordAuditEvent } from '../audit/record.ts'
+import { createBudget } from '../baseline/aws/budget.ts'
+import { clientsForRole, GLOBAL_REGION, type AwsClients } from '../baseline/aws/clients.ts'
+import { runBaseline, rollbackBaselineAction, type AccountReport, type RunReport } from '../baseline/enforce.ts'
+import { allowListFromTerraformState, parseAllowList } from '../baseline/intended.ts'
+import { baselineRecipients } from '../baseline/recipients.ts'
+import { sdkRemediator, sdkRollback } from '../baseline/remediator.ts'
+import { RULE_IDS } from '../baseline/rules/index.ts'
+import { scanAccounts } from '../baseline/scan.ts'
+import { baselineSettings, NOTHING_INTENDED } from '../baseline/settings.ts'
+import { insertMute } from '../baseline/store.ts'
+import { createOutput, fail } from './output.ts'
+import { cliActor } from './audit.ts'
+
+const AccountId = z.string().regex(/^\d{12}$/, 'AWS account IDs are 12 digits')
+
+/** How the CLI reaches AWS: the roles it assumes, overridable so tests can hand in mocked clients. */
+export interface AwsAccess {
+  readonly scanClients: (accountId: string) => AwsClients
+  readonly remediationClients: (accountId: string) => AwsClients
+  /** Member accounts of the AWS Organization, for `--organization`. */
+  readonly organizationAccounts: () => Promise<string[]>
+}
+
+/** The standard provider chain's credentials, assuming the configured roles in each account. */
+export function roleAccess(services: Services): AwsAccess {
+  const { scanRole, remediationRole } = services.config.baseline
+  const cache = new Map<string, AwsClients>()
+  const clients = (role: string, purpose: string) => (accountId: string) => {
+    const key = `${role}|${accountId}`
+    let found = cache.get(key)
+    if (found === undefined) {
+      found = clientsForRole({ accountId, roleName: role, sessionName: `assure-baseline-${purpose}` })
+      cache.set(key, found)
+    }
+    return found
+  }
+  return {
+    scanClients: clients(scanRole, 'scan'),
+    remediationClients: clients(remediationRole, 'remediate'),
+    async organizationAccounts() {
+      const client = new OrganizationsClient({ region: GLOBAL_REGION })
+      const ids: string[] = []
+      let token: string | undefined
+      do {
+        const page = await client.send(new ListAccountsCommand({ NextToken: token }))
+        for (const account of page.Accounts ?? [])
+          if (account.Id !== undefined && account.Status === 'ACTIVE') ids.push(account.Id)
+        token = page.NextToken
+      } while (token !== undefined)
+      return ids
+    },
+  }
+}
+
+/** The accounts a command covers: those named, the Organization's, or every AWS account in the supplier register. */
+async function accountsFor(
+  services: Services,
+  access: AwsAccess,
+  options: { account?: string[]; organization?: boolean },
+): Promise<string[]> {
+  if (options.account !== undefined && options.account.length > 0)
+    return [...new Set(options.account.map(id => parseInput(AccountId, id, '--account')))].sort()
+  if (options.organization === true) return (await access.organizationAccounts()).sort()
+  const rows = await services.store.db.selectFrom('cloud_accounts').select('account_id').distinct().execute()
+  const ids = rows.map(row => row.account_id).sort()
+  if (ids.length === 0)
+    throw new AssureError(
+      'VALIDATION_FAILED',
+      'No AWS accounts to scan: register them on a supplier’s page, or pass --account ID or --organization',
+    )
+  return ids
+}
+
+/** Runs scan or enforce with the real SDK path: role-assumed clients, one throttle budget, the store. */
+async function run(
+  services: Services,
+  access: AwsAccess,
+  props: { mode: 'scan' | 'plan' | 'apply'; accounts: string[]; progress: boolean },
+): Promise<RunReport> {
+  const { baseline } = services.config
+  const intended =
+    baseline.allowListFile === null
+      ? NOTHING_INTENDED
+      : parseAllowList(readFileSync(baseline.allowListFile, 'utf8'), services.now())
+  const settings = baselineSettings(services.catalogue, {
+    securityLogBucket: baseline.securityLogBucket,
+    encryption: baseline.encryption,
+    intended,
+  })
+  const budget = createBudget()
+  const contact = parameter(services.catalogue, 'aws-security-contact')
+  if (contact.type !== 'contact') throw new Error('aws-security-contact must be a contact parameter')
+  const bar = props.progress
+    ? new SingleBar(
+        { format: 'Scanning {bar} {value}/{total} accounts | {eta_formatted} left', stream: process.stderr },
+        Presets.shades_classic,
+      )
+    : null
+  bar?.start(props.accounts.length, 0)
+  try {
+    return await runBaseline(
+      {
+        db: services.store.db,
+        now: services.now,
+        catalogue: services.catalogue,
+        mailer: services.mailer,
+        scan: (ids, handlers) =>
+          scanAccounts({ clientsFor: access.scanClients, budget, settings, now: services.now }, ids, handlers),
+        remediator: sdkRemediator({
+          clientsFor: access.remediationClients,
+          budget,
+          context: {
+            securityLogBucket: baseline.securityLogBucket,
+            securityContact: contact.value,
+            quarantineGroups: baseline.quarantineGroups,
+            denyAllBoundaryArn: baseline.denyAllBoundaryArn,
+            removeConsoleAccess: baseline.removeConsoleAccess,
+          },
+        }),
+        recipients: baselineRecipients({ db: services.store.db, config: baseline, cyberSecurity: contact.value.email }),
+      },
+      {
+        mode: props.mode,
+        accounts: props.accounts,
+        applySafe: baseline.applySafe,
+        blastRadius: {
+          maxActionsPerAccount: baseline.maxActionsPerAccount,
+          maxShareOfResources: baseline.maxShareOfResources,
+        },
+        onAccount: () => bar?.increment(),
+      },
+    )
+  } finally {
+    bar?.stop()
+  }
+}
+
+/** A run's report as JSON: each open violation with its clock, each planned and applied action. */
+export function reportJson(report: RunReport) {
+  return {
+    scanId: report.scanId,
+    mode: report.mode,
+    stopped: report.stopped,
+    accounts: report.accounts.map(account => ({
+      accountId: account.accountId,
+      regions: account.regions,
+      ...(account.failed === undefined ? {} : { failed: account.failed }),
+      unobserved: account.unobserved,
+      opened: account.opened,
+      resolved: account.resolved,
+      muted: account.muted,
+      violations: account.open.map(violation => ({
+        id: violation.id,
+        ruleId: violation.ruleId,
+        region: violation.region,
+        resourceArn: violation.resourceArn,
+        summary: violation.summary,
+        clockStartedAt: violation.clockStartedAt.toISOString(),
+        stepsTaken: violation.stepsTaken,
+      })),
+      notices: account.notices,
+      planned: account.planned,
+      applied: account.applied,
+      skipped: account.skipped,
+    })),
+  }
+}
+
+function accountLines(account: AccountReport, mode: RunReport['mode']): string[] {
+  if (account.failed !== undefined) return [`Account ${account.accountId}: not scanned (${account.failed})`]
+  const lines = [
+    `Account ${account.accountId}: ${account.open.length} open violation${account.open.length === 1 ? '' : 's'} in ${account.regions.length} regions (${account.opened} new, ${account.resolved} resolved${account.muted > 0 ? `, ${account.muted} muted` : ''})`,
+    ...account.open.map(violation => `  ${violation.ruleId} ${violation.region} ${violation.summary}`),
+    ...account.unobserved.map(part => `  could not check ${part.ruleId} in ${part.region}: ${part.error}`),
+  ]
+  if (mode === 'scan') return lines
+  for (const notice of account.notices) lines.push(`  notice ${notice.step} sent to ${notice.recipients} people`)
+  for (const planned of account.planned) {
+    lines.push(
+      `  ${mode === 'apply' ? 'action' : 'plan'}: ${planned.remediation}${planned.destructive ? ' (changes a workload)' : ''}`,
+    )
+    for (const line of planned.lines) lines.push(`    ${line}`)
+  }
+  for (const applied of account.applied)
+    lines.push(
+      `  ${applied.status} ${applied.remediation}: action ${applied.actionId} (${applied.requestIds.join(', ')})`,
+    )
+  for (const skipped of account.skipped)
+    lines.push(`  not remediated automatically (${skipped.remediation}): ${skipped.reason}`)
+  return lines
+}
+
+function humanReport(report: RunReport): string[] {
+  const lines = report.accounts.flatMap(account => accountLines(account, report.mode))
+  if (report.mode === 'plan' && report.accounts.some(account => account.planned.length > 0))
+    lines.push('', 'Nothing was changed. Run again with --apply to take these actions.')
+  if (report.stopped !== null) lines.push('', `Stopped: ${report.stopped}`)
+  return lines
+}
+
+const MuteSchema = z.strictObject({
+  account: AccountId,
+  rule: z.enum(RULE_IDS, { error: `--rule must be one of ${RULE_IDS.join(', ')}` }),
+  resource: z.string().startsWith('arn:', '--resource must be an ARN').optional(),
+  owner: z.string().trim().min(1, 'Give the mute an --owner').max(200),
+  justification: z.string().trim().min(10, 'Give a --justification of at least 10 characters').max(2000),
+  expires: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, '--expires must be a date like 2027-01-31')
+    .refine(value => !Number.isNaN(Date.parse(`${value}T23:59:59Z`)), '--expires must be a real date'),
+})
+
+/** `assure baseline …`: scan, enforce, roll back, mute, and make the allow-list. */
+export function registerBaselineCommands(
+  program: Command,
+  setup: {
+    /** How AWS is reached (tests hand in mocked clients). */
+    accessFor?: (services: Services) => AwsAccess
+    /** The environment configuration is read from (tests give their own). */
+    env?: Record<string, string | undefined>
+    /** Where results are written (default: standard output). */
+    write?: (text: string) => void
+  } = {},
+): void {
+  const accessFor = setup.accessFor ?? roleAccess
+  const output = (json: boolean) => createOutput(json, setup.write)
+  const baseline = program
+    .command('baseline')
+    .description('AWS account baseline: detect, alert, escalate and remediate')
+  const withServices = async <T>(json: boolean, work: (services: Services) => Promise<T>) => {
+    try {
+      const services = await bootstrap(loadConfig(setup.env ?? process.env))
+      try {
+        return await work(services)
+      } finally {
+        services.mailer.close()
+        await services.store.close()
+      }
+    } catch (error) {
+      return fail(error, json)
+    }
+  }
+  const accountOptions = (command: Command) =>
+    command
+      .option('--account <id...>', 'AWS account IDs (default: every account in the supplier register)')
+      .option('--organization', 'every active account of the AWS Organization these credentials manage')
+      .option('--json', 'report as JSON')
+
+  accountOptions(
+    baseline.command('scan').description('Read-only: scan the accounts and record what violates the baseline'),
+  ).action(async (options: { account?: string[]; organization?: boolean; json?: boolean }) => {
+    const json = options.json === true
+    await withServices(json, async services => {
+      const access = accessFor(services)
+      const accounts = await accountsFor(services, access, options)
+      const report = await run(services, access, { mode: 'scan', accounts, progress: !json && process.stderr.isTTY })
+      output(json).result(reportJson(report), humanReport(report))
+    })
+  })
+
+  accountOptions(
+    baseline
+      .command('enforce')
+      .description('Send due notices and print the remediation plan; act only with --apply')
+      .option('--apply', 'take the planned actions (within the blast radius)'),
+  ).action(async (options: { account?: string[]; organization?: boolean; json?: boolean; apply?: boolean }) => {
+    const json = options.json === true
+    await withServices(json, async services => {
+      const access = accessFor(services)
+      const accounts = await accountsFor(services, access, options)
+      const mode = options.apply === true ? 'apply' : 'plan'
+      const report = await run(services, access, { mode, accounts, progress: !json && process.stderr.isTTY })
+      output(json).result(reportJson(report), humanReport(report))
+      if (report.stopped !== null) process.exitCode = 2
+    })
+  })
+
+  baseline
+    .command('rollback')
+    .description('Undo an applied remediation action from the record of what it changed')
+    .argument('<actionId>', 'the action ID that enforce --apply printed')
+    .option('--json', 'report as JSON')
+    .action(async (actionId: string, options: { json?: boolean }) => {
+      const json = options.json === true
+      await withServices(json, async services => {
+        const access = accessFor(services)
+        const result = await rollbackBaselineAction(
+          {
+            db: services.store.db,
+            now: services.now,
+            rollback: applied =>
+              sdkRollback({ clientsFor: access.remediationClients, budget: createBudget() })(
+                applied as Parameters<ReturnType<typeof sdkRollback>>[0],
+              ),
+          },
+          { actionId, by: cliActor('baseline-rollback').actor },
+        )
+        output(json).result(
+          result,
+          result.status === 'rolled-back'
+            ? `Rolled back action ${actionId} (${result.requestIds.join(', ')}).`
+            : `Rollback of ${actionId} stopped: ${result.error ?? 'failed'}`,
+        )
+        if (result.status !== 'rolled-back') process.exitCode = 1
+      })
+    })
+
+  baseline
+    .command('mute')
+    .description('Hold back a rule’s notices and actions in an account (or for one resource) until a date')
+    .requiredOption('--account <id>', 'the AWS account ID')
+    .requiredOption('--rule <id>', 'the rule (catalogue requirement) ID, such as AWS-TAG-02')
+    .option('--resource <arn>', 'only this resource (default: the whole rule in the account)')
+    .requiredOption('--owner <name>', 'who owns the exception')
+    .requiredOption('--justification <text>', 'why it is accepted')
+    .requiredOption('--expires <date>', 'the last day it holds (YYYY-MM-DD); the violation re-opens after it')
+    .option('--json', 'report as JSON')
+    .action(async (options: Record<string, unknown>) => {
+      const json = options.json === true
+      await withServices(json, async services => {
+        const { json: _json, ...fields } = options
+        const mute = parseInput(MuteSchema, fields, 'mute')
+        const expiresAt = new Date(`${mute.expires}T23:59:59.999Z`)
+        if (expiresAt <= services.now())
+          throw new AssureError('VALIDATION_FAILED', 'A mute must expire in the future', {
+            problems: [{ path: 'expires', message: '--expires must be today or later' }],
+          })
+        const { actor, operator } = cliActor('baseline-mute')
+        const id = await services.store.db.transaction().execute(async trx => {
+          const muteId = await insertMute(trx, {
+            account_id: mute.account,
+            rule_id: mute.rule,
+            resource_arn: mute.resource ?? null,
+            owner: mute.owner,
+            justification: mute.justification,
+            expires_at: expiresAt.toISOString(),
+            created_by: operator,
+            created_at: services.now().toISOString(),
+          })
+          await recordAuditEvent(
+            trx,
+            {
+              actor,
+              action: 'baseline.mute.created',
+              outcome: 'success',
+              target: { type: 'baseline_mute', id: muteId },
+              details: { ...mute, operator },
+            },
+            services.now(),
+          )
+          return muteId
+        })
+        output(json).result(
+          { id, ...mute, expiresAt: expiresAt.toISOString() },
+          `Muted ${mute.rule} in ${mute.account} until ${mute.expires} (mute ${id}).`,
+        )
+      })
+    })
+
+  baseline
+    .command('allow-list')
+    .description('Make the intended-public allow-list from a Terraform state file (see docs/baseline-allow-list.md)')
+    .requiredOption('--from-terraform <file>', 'a Terraform state file (terraform show -json, or the .tfstate)')
+    .option('--out <file>', 'write it here (default: print it)')
+    .option('--json', 'report as JSON')
+    .action((options: { fromTerraform: string; out?: string; json?: boolean }) => {
+      const json = options.json === true
+      try {
+        let text: string
+        try {
+          text = readFileSync(options.fromTerraform, 'utf8')
+        } catch (error) {
+          throw new AssureError(
+            'NOT_FOUND',
+            `Cannot read ${options.fromTerraform}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`,
+          )
+        }
+        const list = allowListFromTerraformState(text, { source: options.fromTerraform, now: new Date() })
+        const document = `${JSON.stringify(list, null, 2)}\n`
+        if (options.out === undefined) (setup.write ?? (chunk => process.stdout.write(chunk)))(document)
+        else {
+          writeFileSync(options.out, document)
+          output(json).result({ out: options.out }, `Wrote the allow-list to ${options.out}.`)
+        }
+      } catch (error) {
+        fail(error, json)
+      }
+    })
+}
