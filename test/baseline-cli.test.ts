@@ -102,6 +102,21 @@ for (const engine of engines()) {
         ].map(([id, list]) => [id, list]),
       )
       assert.equal(accounts.get(LEAKY)?.stub('guardDuty', 'eu-west-1').commandCalls(UpdateDetectorCommand).length, 0)
+
+      const ocsf = JSON.parse(await assure('export', '--format', 'ocsf')) as Array<{
+        class_uid: number
+        compliance: { control: string }
+      }>
+      assert.deepEqual(ocsf.map(document => [document.class_uid, document.compliance.control]).sort(), [
+        [2003, 'AWS-GD-02'],
+        [2003, 'AWS-S3W-02'],
+      ])
+      const csv = await assure('export', '--format', 'csv', '--account', LEAKY)
+      assert.match(
+        csv,
+        /^Account,Region,Rule,Resource,Summary,First seen,Clock started,State,Next step,Next step due,Muted\r?\n/,
+      )
+      assert.equal(csv.trim().split(/\r?\n/).length, 3, 'a header and one row per open violation')
     })
 
     it('enforce prints the plan and sends nothing; enforce --apply sends exactly the planned calls; rollback reverts them', async () => {

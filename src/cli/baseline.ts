@@ -19,11 +19,14 @@ import { sdkRemediator, sdkRollback } from '../baseline/remediator.ts'
 import { RULE_IDS } from '../baseline/rules/index.ts'
 import { scanAccounts } from '../baseline/scan.ts'
 import { baselineSettings, NOTHING_INTENDED } from '../baseline/settings.ts'
-import { insertMute } from '../baseline/store.ts'
+import { activeMutes, allOpenViolations, insertMute } from '../baseline/store.ts'
+import { toNdjson, toOcsf, violationsCsv } from '../baseline/export.ts'
+import { ladders } from '../baseline/ladders.ts'
 import { createOutput, fail } from './output.ts'
 import { cliActor } from './audit.ts'
 
 const AccountId = z.string().regex(/^\d{12}$/, 'AWS account IDs are 12 digits')
+const ExportFormat = z.enum(['ocsf', 'ndjson', 'csv'], { error: '--format must be ocsf, ndjson or csv' })
 
 /** How the CLI reaches AWS: the roles it assumes, overridable so tests can hand in mocked clients. */
 export interface AwsAccess {
@@ -366,6 +369,47 @@ export function registerBaselineCommands(
           { id, ...mute, expiresAt: expiresAt.toISOString() },
           `Muted ${mute.rule} in ${mute.account} until ${mute.expires} (mute ${id}).`,
         )
+      })
+    })
+
+  baseline
+    .command('export')
+    .description('Export open violations, with their clocks and next steps, as OCSF JSON, NDJSON or CSV')
+    .requiredOption('--format <format>', 'ocsf (a JSON array), ndjson (one OCSF document a line) or csv')
+    .option('--account <id...>', 'only these AWS account IDs')
+    .option('--out <file>', 'write it here (default: print it)')
+    .action(async (options: { format: string; account?: string[]; out?: string }) => {
+      await withServices(false, async services => {
+        const format = parseInput(ExportFormat, options.format, '--format')
+        const accounts = options.account?.map(id => parseInput(AccountId, id, '--account'))
+        const violations = await allOpenViolations(services.store.db, accounts)
+        const now = services.now()
+        const muted = new Set<string>()
+        for (const accountId of new Set(violations.map(violation => violation.accountId))) {
+          const mutes = await activeMutes(services.store.db, accountId, now)
+          for (const violation of violations)
+            if (
+              violation.accountId === accountId &&
+              mutes.some(
+                m =>
+                  m.rule_id === violation.ruleId && (m.resource_arn ?? violation.resourceArn) === violation.resourceArn,
+              )
+            )
+              muted.add(violation.key)
+        }
+        const context = { now, ladders: ladders(services.catalogue), muted }
+        const documents = violations.map(violation => toOcsf(violation, context))
+        const render = {
+          csv: () => violationsCsv(violations, context),
+          ndjson: () => toNdjson(documents),
+          ocsf: () => `${JSON.stringify(documents, null, 2)}\n`,
+        }
+        const text = render[format]()
+        if (options.out === undefined) (setup.write ?? (chunk => process.stdout.write(chunk)))(text)
+        else {
+          writeFileSync(options.out, text)
+          output(false).result({}, `Wrote ${violations.length} open violations to ${options.out}.`)
+        }
       })
     })
 
