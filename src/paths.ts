@@ -150,6 +150,13 @@ export const paths = {
     service: (supplierId: string, serviceId: string, action: 'checklist' | 'phase') =>
       `/suppliers/${encodeURIComponent(supplierId)}/privacy/${encodeURIComponent(serviceId)}/${action}`,
   },
+  baseline: {
+    list: '/baseline',
+    search: (query?: Record<string, string | undefined>) => withQuery('/baseline', query),
+    supplier: (supplierId: string) => `/suppliers/${encodeURIComponent(supplierId)}/baseline`,
+    account: (supplierId: string, accountId: string) =>
+      `/suppliers/${encodeURIComponent(supplierId)}/baseline/${encodeURIComponent(accountId)}`,
+  },
   evidence: {
     download: (id: string) => `/evidence/${encodeURIComponent(id)}/download`,
     remove: (id: string) => `/evidence/${encodeURIComponent(id)}/remove`,

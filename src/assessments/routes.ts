@@ -44,6 +44,7 @@ import { registerRiskRoutes } from './risk-routes.ts'
 import { isoDay, RISK_STATUSES } from './risks.ts'
 import { listEvidenceForAnswer } from '../evidence/store.ts'
 import { presentEvidenceList } from '../evidence/presenters.ts'
+import { automatedEvidence, presentAutomatedEvidence } from '../baseline/evidence.ts'
 
 type SupplierParams = { Params: { id: string } }
 type Params = { Params: { id: string } }
@@ -203,6 +204,16 @@ export function registerAssessmentRoutes(app: FastifyInstance, deps: AssessmentD
     ).requirements[0]
   const evidenceOf = async (assessment: AssessmentRow, requirementId: string) =>
     presentEvidenceList(await listEvidenceForAnswer(deps.db, assessment.id, requirementId), isoDay(deps.now()))
+  // Issue 6: the AWS baseline's latest results evidence the requirements its rules check, for the supplier to cite
+  // and the assessor to see; null for a requirement no rule checks.
+  const automatedOf = async (assessment: AssessmentRow, requirementId: string) => {
+    const evidence = await automatedEvidence(deps.db, {
+      supplierId: assessment.organisation_id,
+      requirementId,
+      now: deps.now(),
+    })
+    return evidence === null ? null : presentAutomatedEvidence(evidence)
+  }
   const answerPage = async (
     reply: FastifyReply,
     assessment: AssessmentRow,
@@ -227,6 +238,7 @@ export function registerAssessmentRoutes(app: FastifyInstance, deps: AssessmentD
       values: shown,
       notice,
       evidence: await evidenceOf(assessment, requirementId),
+      automated: await automatedOf(assessment, requirementId),
       canChangeEvidence: assessment.status === 'open' && answer?.review !== 'accepted' && answer?.review !== 'rejected',
       statusItems: ANSWER_STATUSES.map(value => ({
         value,
@@ -315,6 +327,7 @@ export function registerAssessmentRoutes(app: FastifyInstance, deps: AssessmentD
       assessment: presentAssessmentSummary(assessment),
       requirement,
       evidence: await evidenceOf(assessment, requirementId),
+      automated: await automatedOf(assessment, requirementId),
       values: shown,
       reviewItems: REVIEWS.map(value => ({ value, text: REVIEW_LABELS[value], checked: shown.review === value })),
       ...formErrors(problems, { review: 'review' }),

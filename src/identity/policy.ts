@@ -69,6 +69,8 @@ export const PERMISSIONS = {
   reviewObligations: 'review-obligations',
   /** See personnel clearance attestations: Authority roles every supplier's, supplier people their own (checked once found). */
   readPersonnel: 'read-personnel',
+  /** See AWS baseline results: Authority roles every registered account, supplier people their own supplier's (checked once found). */
+  readBaseline: 'read-baseline',
   /** Attest and withdraw one's own supplier's personnel clearances (its administrator or signatory; checked once found). */
   attestPersonnel: 'attest-personnel',
   /** Set the clearance level a contract requires (Authority administrators and security assessors). */
@@ -113,6 +115,7 @@ export type RolePermission =
   | 'complete-obligations'
   | 'review-obligations'
   | 'read-personnel'
+  | 'read-baseline'
   | 'attest-personnel'
   | 'require-clearances'
   | 'check-clearances'
@@ -183,6 +186,15 @@ const GRANTS: Record<RolePermission, readonly Role[]> = {
     'supplier-signatory',
   ],
   'attest-personnel': ['supplier-admin', 'supplier-signatory'],
+  'read-baseline': [
+    'authority-admin',
+    'security-assessor',
+    'authority-viewer',
+    'auditor',
+    'supplier-admin',
+    'supplier-contributor',
+    'supplier-signatory',
+  ],
   'require-clearances': ['authority-admin', 'security-assessor'],
   // Guidance, Checking someone's clearance status: "If you are authorised to receive the answer". Only these two
   // roles see a check's name and date of birth; auditors and viewers never do.

@@ -33,6 +33,7 @@ import { registerObligationRoutes } from '../../obligations/routes.ts'
 import { registerPersonnelRoutes } from '../../personnel/routes.ts'
 import { registerDashboardRoutes } from '../../dashboard/routes.ts'
 import { registerNotificationRoutes } from '../../notifications/routes.ts'
+import { registerBaselineRoutes } from '../../baseline/routes.ts'
 import { PERMISSIONS } from '../../identity/policy.ts'
 import { sessionPolicy } from '../../identity/sessions.ts'
 import { durationSeconds } from '../duration.ts'
@@ -238,6 +239,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
   registerDashboardRoutes(app, { db: services.store.db, now: services.now, catalogue: services.catalogue })
   registerNotificationRoutes(app, { db: services.store.db, now: services.now })
+  registerBaselineRoutes(app, { db: services.store.db, now: services.now, catalogue: services.catalogue })
   registerHealthRoutes(app, services)
   registerCatalogueRoutes(app, services)
   registerCatalogueApi(app, services)

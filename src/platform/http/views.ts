@@ -34,6 +34,7 @@ export function viewFolders(): string[] {
     path.join(srcDir, 'personnel', 'views'),
     path.join(srcDir, 'dashboard', 'views'),
     path.join(srcDir, 'notifications', 'views'),
+    path.join(srcDir, 'baseline', 'views'),
     frontendDirs.govuk,
     frontendDirs.moj,
   ]

@@ -1,0 +1,64 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../platform/db/schema.ts'
+import { actionsFor, allOpenViolations, latestResults, openViolations } from './store.ts'
+
+/** The reads behind the AWS baseline pages: registered accounts with their supplier, and one account's records. */
+
+/** A registered AWS account with its supplier. */
+export interface RegisteredAccount {
+  readonly supplierId: string
+  readonly supplierName: string
+  readonly accountId: string
+  readonly description: string
+}
+
+/** Registered AWS accounts (`cloud_accounts`) with their supplier's name, optionally one supplier's only. */
+export async function registeredAccounts(db: Kysely<Database>, supplierId?: string): Promise<RegisteredAccount[]> {
+  let query = db
+    .selectFrom('cloud_accounts')
+    .innerJoin('organisations', 'organisations.id', 'cloud_accounts.organisation_id')
+    .select([
+      'cloud_accounts.organisation_id as supplierId',
+      'organisations.name as supplierName',
+      'cloud_accounts.account_id as accountId',
+      'cloud_accounts.description as description',
+    ])
+    .where('cloud_accounts.provider', '=', 'aws')
+  if (supplierId !== undefined) query = query.where('cloud_accounts.organisation_id', '=', supplierId)
+  return query.orderBy('organisations.name').orderBy('cloud_accounts.account_id').execute()
+}
+
+/** The supplier an AWS account is registered to, if any. */
+export async function accountOwner(db: Kysely<Database>, accountId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('cloud_accounts')
+    .select('organisation_id')
+    .where('account_id', '=', accountId)
+    .executeTakeFirst()
+  return row?.organisation_id
+}
+
+/** Open violations and latest results of several accounts, grouped by account. */
+export async function accountSummaries(db: Kysely<Database>, accountIds: readonly string[]) {
+  const [violations, results] = await Promise.all([allOpenViolations(db, accountIds), latestResults(db, accountIds)])
+  return {
+    violationsOf: (accountId: string) => violations.filter(violation => violation.accountId === accountId),
+    resultsOf: (accountId: string) => results.filter(result => result.account_id === accountId),
+  }
+}
+
+/** Everything one account's page shows: open violations, latest results, actions and every mute (expired too). */
+export async function accountRecords(db: Kysely<Database>, accountId: string) {
+  const [violations, results, actions, mutes] = await Promise.all([
+    openViolations(db, accountId),
+    latestResults(db, [accountId]),
+    actionsFor(db, [accountId]),
+    db
+      .selectFrom('baseline_mutes')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .orderBy('expires_at', 'desc')
+      .execute(),
+  ])
+  return { violations, results, actions, mutes }
+}

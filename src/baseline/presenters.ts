@@ -1,0 +1,223 @@
+import type { Selectable } from 'kysely'
+import type { Catalogue } from '../catalogue/catalogue.ts'
+import { inWords } from '../letters/render.ts'
+import { paths } from '../paths.ts'
+import type { BaselineActionsTable, BaselineMutesTable, BaselineResultsTable } from '../platform/db/schema.ts'
+import { nextStep, type Violation } from './clocks.ts'
+import { describeStep, violationState } from './export.ts'
+import { GLOBAL } from './findings.ts'
+import type { Step } from './ladders.ts'
+import { RULE_IDS } from './rules/index.ts'
+
+/**
+ * View models for the AWS baseline pages: an account's rule status by region, its open violations with their clock
+ * and next step, the actions taken and the mutes. Pure functions of stored rows and `now`; times in UK time.
+ */
+
+type Result = Selectable<BaselineResultsTable>
+type Action = Selectable<BaselineActionsTable>
+type Mute = Selectable<BaselineMutesTable>
+
+/** The rule families, by the requirement ID's middle part, in the guidance's order. */
+export const RULE_FAMILIES = [
+  { key: 'CONTACT', label: 'Security contact' },
+  { key: 'GD', label: 'GuardDuty' },
+  { key: 'CT', label: 'CloudTrail' },
+  { key: 'CFG', label: 'Config' },
+  { key: 'SH', label: 'Security Hub' },
+  { key: 'TAG', label: 'Tagging' },
+  { key: 'REG', label: 'Regions' },
+  { key: 'IAM', label: 'IAM' },
+  { key: 'ENC', label: 'Encryption' },
+  { key: 'S3W', label: 'S3 world access' },
+  { key: 'CMP', label: 'Compute world access' },
+] as const
+
+/** A rule's family: AWS-GD-02 → GD. */
+export const familyOf = (ruleId: string): string => ruleId.split('-')[1] ?? ruleId
+
+/** Rules evaluated once per account (region `global`), as `evaluateAccount` runs them; the rest run per region. */
+export const ACCOUNT_WIDE_RULES: ReadonlySet<string> = new Set([
+  'AWS-CONTACT-01',
+  'AWS-CT-02',
+  'AWS-CT-03',
+  'AWS-IAM-07',
+  'AWS-IAM-10',
+  'AWS-IAM-11',
+  'AWS-IAM-12',
+  'AWS-IAM-15',
+  'AWS-ENC-03',
+  'AWS-S3W-02',
+])
+
+/** A span of time in words, to the hour: "3 days 4 hours", "12 hours", "less than an hour". */
+export function elapsedInWords(from: Date, to: Date): string {
+  const hours = Math.floor(Math.max(0, to.getTime() - from.getTime()) / 3_600_000)
+  if (hours === 0) return 'less than an hour'
+  const days = Math.floor(hours / 24)
+  const rest = hours % 24
+  const part = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`
+  return [days > 0 ? part(days, 'day') : '', rest > 0 ? part(rest, 'hour') : ''].filter(Boolean).join(' ')
+}
+
+/** Whether a mute covers a violation at `now`: same rule, the whole account or that resource, not yet expired. */
+export const mutedBy = (violation: Violation, mutes: readonly Mute[], now: Date): boolean =>
+  mutes.some(
+    mute =>
+      mute.rule_id === violation.ruleId &&
+      (mute.resource_arn === null || mute.resource_arn === violation.resourceArn) &&
+      new Date(mute.expires_at) > now,
+  )
+
+/** A requirement's title and the link to its catalogue page. */
+export function requirementLink(catalogue: Catalogue, ruleId: string) {
+  const requirement = catalogue.requirements.find(item => item.id === ruleId)
+  return { id: ruleId, title: requirement?.title ?? ruleId, href: paths.requirement(catalogue.version, ruleId) }
+}
+
+/** One account's summary for the lists: open violations by family, the oldest clock, last scan, unobserved scopes. */
+export function presentAccountSummary(props: {
+  account: { supplierId: string; supplierName: string; accountId: string; description: string }
+  violations: readonly Violation[]
+  results: readonly Result[]
+}) {
+  const { account, violations, results } = props
+  const counts = RULE_FAMILIES.map(family => ({
+    ...family,
+    open: violations.filter(violation => familyOf(violation.ruleId) === family.key).length,
+  }))
+  const oldest = violations.reduce<Date | null>(
+    (min, violation) => (min === null || violation.clockStartedAt < min ? violation.clockStartedAt : min),
+    null,
+  )
+  const scanned = results.reduce<string | null>(
+    (max, result) => (max === null || result.scanned_at > max ? result.scanned_at : max),
+    null,
+  )
+  return {
+    ...account,
+    href: paths.baseline.account(account.supplierId, account.accountId),
+    supplierHref: paths.baseline.supplier(account.supplierId),
+    open: violations.length,
+    counts,
+    oldestClock: oldest === null ? null : inWords(oldest),
+    lastScanned: scanned === null ? null : inWords(new Date(scanned)),
+    unobserved: results.filter(result => result.observed === 0).length,
+  }
+}
+
+/** One cell of the rule-by-region table. */
+export type StatusCell =
+  | { readonly kind: 'compliant'; readonly text: 'Compliant' }
+  | { readonly kind: 'findings'; readonly text: string; readonly findings: number }
+  | { readonly kind: 'error'; readonly text: string; readonly error: string }
+  | { readonly kind: 'not-scanned'; readonly text: 'Not scanned' }
+  | { readonly kind: 'not-applicable'; readonly text: 'Not applicable' }
+
+/** A stored result as a cell: compliant, N findings, could not check (with why), or not scanned. */
+export function statusCell(result: Result | undefined): StatusCell {
+  if (result === undefined) return { kind: 'not-scanned', text: 'Not scanned' }
+  if (result.observed === 0) {
+    const error = result.error ?? 'no reason recorded'
+    return { kind: 'error', text: `Could not check: ${error}`, error }
+  }
+  if (result.findings === 0) return { kind: 'compliant', text: 'Compliant' }
+  return {
+    kind: 'findings',
+    text: `${result.findings} finding${result.findings === 1 ? '' : 's'}`,
+    findings: result.findings,
+  }
+}
+
+/**
+ * An account's rule status by region: one row per rule, a column for account-wide rules and one per region the
+ * account's results or violations mention. A regional rule has no account-wide cell and the reverse.
+ */
+export function presentRuleStatus(catalogue: Catalogue, results: readonly Result[], violations: readonly Violation[]) {
+  const regions = [...new Set([...results, ...violations.map(v => ({ region: v.region }))].map(item => item.region))]
+    .filter(region => region !== GLOBAL)
+    .sort()
+  const byScope = new Map(results.map(result => [`${result.region}|${result.rule_id}`, result]))
+  const notApplicable: StatusCell = { kind: 'not-applicable', text: 'Not applicable' }
+  return {
+    regions,
+    rows: RULE_IDS.map(ruleId => {
+      const accountWide = ACCOUNT_WIDE_RULES.has(ruleId)
+      return {
+        requirement: requirementLink(catalogue, ruleId),
+        accountWide: accountWide ? statusCell(byScope.get(`${GLOBAL}|${ruleId}`)) : notApplicable,
+        cells: regions.map(region => (accountWide ? notApplicable : statusCell(byScope.get(`${region}|${ruleId}`)))),
+      }
+    }),
+  }
+}
+
+/** An open violation for its table: resource, summary, clock, time in violation, next step and when, muted. */
+export function presentViolation(
+  violation: Violation,
+  context: {
+    catalogue: Catalogue
+    ladders: Readonly<Partial<Record<string, readonly Step[]>>>
+    mutes: readonly Mute[]
+    now: Date
+  },
+) {
+  const muted = mutedBy(violation, context.mutes, context.now)
+  const ladder = context.ladders[violation.ruleId] ?? []
+  const next = violation.resolvedAt === null ? nextStep(violation, ladder, context.now) : null
+  return {
+    requirement: requirementLink(context.catalogue, violation.ruleId),
+    region: violation.region === GLOBAL ? 'Account-wide' : violation.region,
+    resourceArn: violation.resourceArn,
+    summary: violation.summary,
+    clockStarted: inWords(violation.clockStartedAt),
+    inViolationFor: elapsedInWords(violation.clockStartedAt, context.now),
+    state: violationState(violation, muted),
+    muted,
+    nextStep: next === null ? null : { text: describeStep(next.step), due: inWords(next.dueAt) },
+    stepsTaken: violation.stepsTaken,
+  }
+}
+
+/** The rollback command for an applied action, exactly as the CLI takes it. */
+export const rollbackCommand = (actionId: string): string => `npx assure baseline rollback ${actionId}`
+
+const STATUS_LABELS: Readonly<Record<Action['status'], string>> = {
+  planned: 'Planned',
+  applied: 'Applied',
+  failed: 'Failed',
+  'rolled-back': 'Rolled back',
+  'rollback-failed': 'Rollback failed',
+}
+
+/** An action taken: remediation, status, when, AWS request IDs, and the rollback command while it can be rolled back. */
+export function presentAction(action: Action) {
+  const applied =
+    action.applied === null ? null : (JSON.parse(action.applied) as { requestIds?: unknown; error?: unknown })
+  const requestIds = Array.isArray(applied?.requestIds) ? applied.requestIds.map(String) : []
+  const at = action.rolled_back_at ?? action.applied_at ?? action.created_at
+  return {
+    id: action.id,
+    remediation: action.remediation,
+    region: action.region === GLOBAL ? 'Account-wide' : action.region,
+    status: STATUS_LABELS[action.status],
+    at: inWords(new Date(at)),
+    requestIds,
+    error: typeof applied?.error === 'string' ? applied.error : null,
+    rollback: action.status === 'applied' ? rollbackCommand(action.id) : null,
+  }
+}
+
+/** A mute: what it covers, its owner, justification and expiry; one past its expiry is shown as expired. */
+export function presentMute(mute: Mute, catalogue: Catalogue, now: Date) {
+  const expired = new Date(mute.expires_at) <= now
+  return {
+    requirement: requirementLink(catalogue, mute.rule_id),
+    resource: mute.resource_arn ?? 'Every resource in the account',
+    owner: mute.owner,
+    justification: mute.justification,
+    expires: inWords(new Date(mute.expires_at)),
+    expired,
+    tag: expired ? { text: 'Expired', classes: 'govuk-tag--grey' } : { text: 'In force', classes: 'govuk-tag--blue' },
+  }
+}
