@@ -121,6 +121,12 @@ export const ENVIRONMENT_VARIABLES = [
     meaning: 'PEM bundle of the certificate authorities trusted for a `syslog+tls://` receiver’s certificate.',
   },
   {
+    name: 'ASSURE_BASELINE_SCAN_INTERVAL',
+    default: '(unset: no scheduled scan)',
+    meaning:
+      'How often the service scans every registered AWS account, as an ISO 8601 duration from 1 hour to 7 days (`PT6H`); it sends due notices and plans, and acts only as `ASSURE_BASELINE_APPLY_SAFE` allows.',
+  },
+  {
     name: 'ASSURE_BASELINE_SCAN_ROLE',
     default: 'AssureBaselineReadOnly',
     meaning: 'The read-only IAM role Assure assumes in each supplier AWS account to scan it.',
@@ -337,6 +343,12 @@ const EnvironmentSchema = z.object({
   ASSURE_SIEM_FORMAT: z.enum(['ecs', 'ocsf'], { error: 'must be ecs or ocsf' }).default('ecs'),
   ASSURE_SIEM_TIER: z.enum(EVENT_TIERS, { error: `must be one of ${EVENT_TIERS.join(', ')}` }).default('enhanced'),
   ASSURE_SIEM_CA_FILE: z.string().optional(),
+  ASSURE_BASELINE_SCAN_INTERVAL: isoDuration('an ISO 8601 duration from 1 hour (PT1H) to 7 days (P7D)')
+    .refine(
+      value => durationSeconds(value) >= 3600 && durationSeconds(value) <= 7 * 86_400,
+      'must be an ISO 8601 duration from 1 hour (PT1H) to 7 days (P7D)',
+    )
+    .optional(),
   ASSURE_BASELINE_SCAN_ROLE: roleName.default('AssureBaselineReadOnly'),
   ASSURE_BASELINE_REMEDIATION_ROLE: roleName.default('AssureBaselineRemediation'),
   ASSURE_BASELINE_SECURITY_LOG_BUCKET: z
@@ -515,6 +527,8 @@ export interface Config {
 
 /** The AWS baseline's settings from the environment. */
 export interface BaselineConfig {
+  /** How often the service scans; null means it does not (scans run from the CLI). */
+  readonly scanInterval: string | null
   readonly scanRole: string
   readonly remediationRole: string
   readonly securityLogBucket: string | null
@@ -575,6 +589,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       caFile: parsed.ASSURE_SIEM_CA_FILE === undefined ? null : path.resolve(parsed.ASSURE_SIEM_CA_FILE),
     },
     baseline: {
+      scanInterval: parsed.ASSURE_BASELINE_SCAN_INTERVAL ?? null,
       scanRole: parsed.ASSURE_BASELINE_SCAN_ROLE,
       remediationRole: parsed.ASSURE_BASELINE_REMEDIATION_ROLE,
       securityLogBucket: parsed.ASSURE_BASELINE_SECURITY_LOG_BUCKET ?? null,

@@ -11,6 +11,7 @@ import type { LedgerDeps } from './audit/ledger.ts'
 import { checkpointJob, retentionJob, verifyJob } from './audit/jobs.ts'
 import { durationParameter } from './catalogue/catalogue.ts'
 import { sweepDeadlinesJob } from './deadlines/jobs.ts'
+import { baselineScanJob } from './baseline/jobs.ts'
 
 /** The wired dependencies shared by the web app, the CLI and (later) the worker. */
 export interface Services {
@@ -70,6 +71,9 @@ export function createServices(deps: {
       verifyJob(ledgerDeps),
       retentionJob({ ...ledgerDeps, engine: deps.store.engine }, retention),
       sweepDeadlinesJob(identityDeps),
+      ...(deps.config.baseline.scanInterval === null
+        ? []
+        : [baselineScanJob({ ...deps, now, mailer }, deps.config.baseline.scanInterval)]),
     ],
   }
 }

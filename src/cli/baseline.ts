@@ -1,71 +1,27 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { Presets, SingleBar } from 'cli-progress'
-import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations'
 import { z } from 'zod'
 import { loadConfig } from '../config.ts'
 import { bootstrap } from '../bootstrap.ts'
 import type { Services } from '../services.ts'
-import { parameter } from '../catalogue/catalogue.ts'
 import { AssureError } from '../platform/errors.ts'
 import { parseInput } from '../platform/validation.ts'
 import { recordAuditEvent } from '../audit/record.ts'
 import { createBudget } from '../baseline/aws/budget.ts'
-import { clientsForRole, GLOBAL_REGION, type AwsClients } from '../baseline/aws/clients.ts'
-import { runBaseline, rollbackBaselineAction, type AccountReport, type RunReport } from '../baseline/enforce.ts'
-import { allowListFromTerraformState, parseAllowList } from '../baseline/intended.ts'
-import { baselineRecipients } from '../baseline/recipients.ts'
-import { sdkRemediator, sdkRollback } from '../baseline/remediator.ts'
+import { rollbackBaselineAction, type AccountReport, type RunReport } from '../baseline/enforce.ts'
+import { allowListFromTerraformState } from '../baseline/intended.ts'
+import { sdkRollback } from '../baseline/remediator.ts'
 import { RULE_IDS } from '../baseline/rules/index.ts'
-import { scanAccounts } from '../baseline/scan.ts'
-import { baselineSettings, NOTHING_INTENDED } from '../baseline/settings.ts'
 import { activeMutes, allOpenViolations, insertMute } from '../baseline/store.ts'
 import { toNdjson, toOcsf, violationsCsv } from '../baseline/export.ts'
 import { ladders } from '../baseline/ladders.ts'
 import { createOutput, fail } from './output.ts'
+import { registeredAccounts, roleAccess, runConfiguredBaseline, type AwsAccess } from '../baseline/service.ts'
 import { cliActor } from './audit.ts'
 
 const AccountId = z.string().regex(/^\d{12}$/, 'AWS account IDs are 12 digits')
 const ExportFormat = z.enum(['ocsf', 'ndjson', 'csv'], { error: '--format must be ocsf, ndjson or csv' })
-
-/** How the CLI reaches AWS: the roles it assumes, overridable so tests can hand in mocked clients. */
-export interface AwsAccess {
-  readonly scanClients: (accountId: string) => AwsClients
-  readonly remediationClients: (accountId: string) => AwsClients
-  /** Member accounts of the AWS Organization, for `--organization`. */
-  readonly organizationAccounts: () => Promise<string[]>
-}
-
-/** The standard provider chain's credentials, assuming the configured roles in each account. */
-export function roleAccess(services: Services): AwsAccess {
-  const { scanRole, remediationRole } = services.config.baseline
-  const cache = new Map<string, AwsClients>()
-  const clients = (role: string, purpose: string) => (accountId: string) => {
-    const key = `${role}|${accountId}`
-    let found = cache.get(key)
-    if (found === undefined) {
-      found = clientsForRole({ accountId, roleName: role, sessionName: `assure-baseline-${purpose}` })
-      cache.set(key, found)
-    }
-    return found
-  }
-  return {
-    scanClients: clients(scanRole, 'scan'),
-    remediationClients: clients(remediationRole, 'remediate'),
-    async organizationAccounts() {
-      const client = new OrganizationsClient({ region: GLOBAL_REGION })
-      const ids: string[] = []
-      let token: string | undefined
-      do {
-        const page = await client.send(new ListAccountsCommand({ NextToken: token }))
-        for (const account of page.Accounts ?? [])
-          if (account.Id !== undefined && account.Status === 'ACTIVE') ids.push(account.Id)
-        token = page.NextToken
-      } while (token !== undefined)
-      return ids
-    },
-  }
-}
 
 /** The accounts a command covers: those named, the Organization's, or every AWS account in the supplier register. */
 async function accountsFor(
@@ -76,8 +32,7 @@ async function accountsFor(
   if (options.account !== undefined && options.account.length > 0)
     return [...new Set(options.account.map(id => parseInput(AccountId, id, '--account')))].sort()
   if (options.organization === true) return (await access.organizationAccounts()).sort()
-  const rows = await services.store.db.selectFrom('cloud_accounts').select('account_id').distinct().execute()
-  const ids = rows.map(row => row.account_id).sort()
+  const ids = await registeredAccounts(services)
   if (ids.length === 0)
     throw new AssureError(
       'VALIDATION_FAILED',
@@ -86,25 +41,12 @@ async function accountsFor(
   return ids
 }
 
-/** Runs scan or enforce with the real SDK path: role-assumed clients, one throttle budget, the store. */
+/** Runs scan or enforce, with a progress bar on a terminal. */
 async function run(
   services: Services,
   access: AwsAccess,
   props: { mode: 'scan' | 'plan' | 'apply'; accounts: string[]; progress: boolean },
 ): Promise<RunReport> {
-  const { baseline } = services.config
-  const intended =
-    baseline.allowListFile === null
-      ? NOTHING_INTENDED
-      : parseAllowList(readFileSync(baseline.allowListFile, 'utf8'), services.now())
-  const settings = baselineSettings(services.catalogue, {
-    securityLogBucket: baseline.securityLogBucket,
-    encryption: baseline.encryption,
-    intended,
-  })
-  const budget = createBudget()
-  const contact = parameter(services.catalogue, 'aws-security-contact')
-  if (contact.type !== 'contact') throw new Error('aws-security-contact must be a contact parameter')
   const bar = props.progress
     ? new SingleBar(
         { format: 'Scanning {bar} {value}/{total} accounts | {eta_formatted} left', stream: process.stderr },
@@ -113,38 +55,7 @@ async function run(
     : null
   bar?.start(props.accounts.length, 0)
   try {
-    return await runBaseline(
-      {
-        db: services.store.db,
-        now: services.now,
-        catalogue: services.catalogue,
-        mailer: services.mailer,
-        scan: (ids, handlers) =>
-          scanAccounts({ clientsFor: access.scanClients, budget, settings, now: services.now }, ids, handlers),
-        remediator: sdkRemediator({
-          clientsFor: access.remediationClients,
-          budget,
-          context: {
-            securityLogBucket: baseline.securityLogBucket,
-            securityContact: contact.value,
-            quarantineGroups: baseline.quarantineGroups,
-            denyAllBoundaryArn: baseline.denyAllBoundaryArn,
-            removeConsoleAccess: baseline.removeConsoleAccess,
-          },
-        }),
-        recipients: baselineRecipients({ db: services.store.db, config: baseline, cyberSecurity: contact.value.email }),
-      },
-      {
-        mode: props.mode,
-        accounts: props.accounts,
-        applySafe: baseline.applySafe,
-        blastRadius: {
-          maxActionsPerAccount: baseline.maxActionsPerAccount,
-          maxShareOfResources: baseline.maxShareOfResources,
-        },
-        onAccount: () => bar?.increment(),
-      },
-    )
+    return await runConfiguredBaseline(services, access, { ...props, onAccount: () => bar?.increment() })
   } finally {
     bar?.stop()
   }

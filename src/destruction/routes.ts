@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { paths } from '../paths.ts'
 import { AssureError, type Problem } from '../platform/errors.ts'
-import { bodyOf, formErrors, orProblems, parseBody } from '../platform/http/forms.ts'
+import { bodyOf, formErrors, orProblems, parseBody, registerFormRoutes } from '../platform/http/forms.ts'
 import { supplierCaller } from '../suppliers/caller.ts'
 import { PERMISSIONS, rolesAllow } from '../identity/policy.ts'
 import type { IdentityDeps } from '../identity/deps.ts'
@@ -137,33 +137,25 @@ export function registerDestructionRoutes(app: FastifyInstance, deps: Destructio
       ...formErrors(problems, { form: 'contractId' }),
     })
   }
-  app.get<Params>('/suppliers/:id/destruction/new', issue, async (request, reply) => {
-    const supplier = await reachableSupplier(deps, {
-      caller: callerOf(request),
-      supplierId: request.params.id,
-      permission: 'issue-letters',
-    })
-    return issuePage(reply, supplier, {}, [])
-  })
-  app.post<Params>('/suppliers/:id/destruction/new', issue, async (request, reply) => {
-    const caller = callerOf(request)
-    const supplierId = request.params.id
-    const supplier = await reachableSupplier(deps, { caller, supplierId, permission: 'issue-letters' })
-    const body = bodyOf(request)
-    const parsed = parseBody(IssueDestructionFormSchema, body)
-    let instructionId = ''
-    const problems =
-      'problems' in parsed
-        ? parsed.problems
-        : await orProblems(async () => {
-            instructionId = await issueDestructionInstruction(deps, {
-              caller,
-              supplierId,
-              contractId: parsed.data.contractId,
-            })
-          })
-    if (problems.length > 0) return issuePage(reply.status(400), supplier, body, problems)
-    return reply.redirect(done(supplierId, instructionId, 'issued'), 303)
+  registerFormRoutes(app, {
+    path: '/suppliers/:id/destruction/new',
+    options: issue,
+    load: (request: FastifyRequest<Params>) =>
+      reachableSupplier(deps, {
+        caller: callerOf(request),
+        supplierId: request.params.id,
+        permission: 'issue-letters',
+      }),
+    page: issuePage,
+    parse: body => parseBody(IssueDestructionFormSchema, body),
+    submit: async (request, supplier, data) => {
+      const instructionId = await issueDestructionInstruction(deps, {
+        caller: callerOf(request),
+        supplierId: supplier.id,
+        contractId: data.contractId,
+      })
+      return done(supplier.id, instructionId, 'issued')
+    },
   })
 
   // The instruction's page: the letter, its clocks, and what the supplier has done.
@@ -327,37 +319,23 @@ export function registerDestructionRoutes(app: FastifyInstance, deps: Destructio
       })),
       ...formErrors(problems, { form: 'format' }),
     })
-  app.get<InstructionParams>(
-    '/suppliers/:id/destruction/:instructionId/data-return',
-    respond,
-    async (request, reply) => {
-      const { supplier, instruction } = await reachable(request, 'respond-to-letters')
-      return returnPage(reply, supplier, instruction, {}, [])
+  registerFormRoutes(app, {
+    path: '/suppliers/:id/destruction/:instructionId/data-return',
+    options: respond,
+    load: (request: FastifyRequest<InstructionParams>) => reachable(request, 'respond-to-letters'),
+    page: (reply, { supplier, instruction }, values, problems) =>
+      returnPage(reply, supplier, instruction, values, problems),
+    parse: parseDataReturnForm,
+    submit: async (request, { supplier, instruction }, data) => {
+      await recordDataReturn(deps, {
+        caller: callerOf(request),
+        supplierId: supplier.id,
+        instructionId: instruction.id,
+        format: data.format,
+      })
+      return done(supplier.id, instruction.id, 'returned')
     },
-  )
-  app.post<InstructionParams>(
-    '/suppliers/:id/destruction/:instructionId/data-return',
-    respond,
-    async (request, reply) => {
-      const caller = callerOf(request)
-      const { supplier, instruction } = await reachable(request, 'respond-to-letters')
-      const body = bodyOf(request)
-      const parsed = parseDataReturnForm(body)
-      const problems =
-        'problems' in parsed
-          ? parsed.problems
-          : await orProblems(() =>
-              recordDataReturn(deps, {
-                caller,
-                supplierId: supplier.id,
-                instructionId: instruction.id,
-                format: parsed.data.format,
-              }),
-            )
-      if (problems.length > 0) return returnPage(reply.status(400), supplier, instruction, body, problems)
-      return reply.redirect(done(supplier.id, instruction.id, 'returned'), 303)
-    },
-  )
+  })
 
   // Failed or incomplete destruction.
   const failurePage = (
@@ -373,38 +351,23 @@ export function registerDestructionRoutes(app: FastifyInstance, deps: Destructio
       values,
       ...formErrors(problems, { identified: 'identified-day', form: 'whatFailed' }),
     })
-  app.get<InstructionParams>(
-    '/suppliers/:id/destruction/:instructionId/failed-destruction',
-    respond,
-    async (request, reply) => {
-      const { supplier, instruction } = await reachable(request, 'respond-to-letters')
-      return failurePage(reply, supplier, instruction, {}, [])
+  registerFormRoutes(app, {
+    path: '/suppliers/:id/destruction/:instructionId/failed-destruction',
+    options: respond,
+    load: (request: FastifyRequest<InstructionParams>) => reachable(request, 'respond-to-letters'),
+    page: (reply, { supplier, instruction }, values, problems) =>
+      failurePage(reply, supplier, instruction, values, problems),
+    parse: body => parseFailureReport(body, deps.now()),
+    submit: async (request, { supplier, instruction }, report) => {
+      const { late } = await reportFailedDestruction(deps, {
+        caller: callerOf(request),
+        supplierId: supplier.id,
+        instructionId: instruction.id,
+        report,
+      })
+      return done(supplier.id, instruction.id, late ? 'failure-late' : 'failure')
     },
-  )
-  app.post<InstructionParams>(
-    '/suppliers/:id/destruction/:instructionId/failed-destruction',
-    respond,
-    async (request, reply) => {
-      const caller = callerOf(request)
-      const { supplier, instruction } = await reachable(request, 'respond-to-letters')
-      const body = bodyOf(request)
-      const parsed = parseFailureReport(body, deps.now())
-      let late = false
-      const problems =
-        'problems' in parsed
-          ? parsed.problems
-          : await orProblems(async () => {
-              ;({ late } = await reportFailedDestruction(deps, {
-                caller,
-                supplierId: supplier.id,
-                instructionId: instruction.id,
-                report: parsed.data,
-              }))
-            })
-      if (problems.length > 0) return failurePage(reply.status(400), supplier, instruction, body, problems)
-      return reply.redirect(done(supplier.id, instruction.id, late ? 'failure-late' : 'failure'), 303)
-    },
-  )
+  })
 
   // A promised date met: the supplier confirms it, which closes its stage.
   app.post<StageParams>(

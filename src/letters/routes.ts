@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { paths } from '../paths.ts'
 import { AssureError, notFound, type Problem } from '../platform/errors.ts'
-import { bodyOf, formErrors, orProblems, parseBody } from '../platform/http/forms.ts'
+import { bodyOf, formErrors, orProblems, parseBody, registerFormRoutes } from '../platform/http/forms.ts'
 import { supplierCaller } from '../suppliers/caller.ts'
 import { PERMISSIONS } from '../identity/policy.ts'
 import type { IdentityDeps } from '../identity/deps.ts'
@@ -110,33 +110,25 @@ export function registerLetterRoutes(app: FastifyInstance, deps: LetterRouteDeps
       ...formErrors(problems, { form: 'contractId' }),
     })
   }
-  app.get<Params>('/suppliers/:id/letters/new', issue, async (request, reply) => {
-    const supplier = await reachableSupplier(deps, {
-      caller: callerOf(request),
-      supplierId: request.params.id,
-      permission: 'issue-letters',
-    })
-    return issuePage(reply, supplier, {}, [])
-  })
-  app.post<Params>('/suppliers/:id/letters/new', issue, async (request, reply) => {
-    const caller = callerOf(request)
-    const supplierId = request.params.id
-    const supplier = await reachableSupplier(deps, { caller, supplierId, permission: 'issue-letters' })
-    const body = bodyOf(request)
-    const parsed = parse(IssueLetterFormSchema, body)
-    let letterId = ''
-    const problems =
-      'problems' in parsed
-        ? parsed.problems
-        : await orProblems(async () => {
-            letterId = await issueSecurityAspectsLetter(deps, {
-              caller,
-              supplierId,
-              contractId: parsed.data.contractId,
-            })
-          })
-    if (problems.length > 0) return issuePage(reply.status(400), supplier, body, problems)
-    return reply.redirect(done(supplierId, letterId, 'issued'), 303)
+  registerFormRoutes(app, {
+    path: '/suppliers/:id/letters/new',
+    options: issue,
+    load: (request: FastifyRequest<Params>) =>
+      reachableSupplier(deps, {
+        caller: callerOf(request),
+        supplierId: request.params.id,
+        permission: 'issue-letters',
+      }),
+    page: issuePage,
+    parse: body => parse(IssueLetterFormSchema, body),
+    submit: async (request, supplier, data) => {
+      const letterId = await issueSecurityAspectsLetter(deps, {
+        caller: callerOf(request),
+        supplierId: supplier.id,
+        contractId: data.contractId,
+      })
+      return done(supplier.id, letterId, 'issued')
+    },
   })
 
   app.get<LetterParams>('/suppliers/:id/letters/:letterId', read, async (request, reply) => {
