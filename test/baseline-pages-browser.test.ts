@@ -117,8 +117,11 @@ describe('AWS baseline pages in Chromium', async () => {
       await verifyOnPage(page, 'AWS account baseline')
       await expectAccessible(page, 'baseline-accounts')
       await page.getByLabel('Supplier').selectOption({ label: 'Contoso Ltd' })
-      await page.getByRole('button', { name: 'Filter' }).click()
-      assert.match(page.url(), /\/baseline\?supplier=/)
+      await Promise.all([
+        page.waitForURL(/\/baseline\?supplier=/),
+        page.getByRole('button', { name: 'Filter' }).click(),
+      ])
+      await verifyOnPage(page, 'AWS account baseline')
       assert.equal(await page.locator('tr[data-account]').count(), 1)
       await page.getByRole('link', { name: ACCOUNT }).click()
       await verifyOnPage(page, `AWS account ${ACCOUNT}`)
