@@ -50,3 +50,28 @@ describe('the throttle budget’s lanes', () => {
     assert.equal(budget.stats.calls, 1503)
   })
 })
+
+describe('a throttle lane’s concurrency', () => {
+  it('never has more calls in flight than its concurrency, and serves waiters in the order they came', async () => {
+    const budget = createBudget({ rates: { default: { perSecond: 1_000_000, concurrency: 2 } } })
+    let inFlight = 0
+    let most = 0
+    const order: number[] = []
+    const call = (n: number) =>
+      budget.call('ec2:DescribeInstances', 'acct|eu-west-2', async () => {
+        inFlight += 1
+        most = Math.max(most, inFlight)
+        await new Promise(resolve => {
+          setImmediate(resolve)
+        })
+        inFlight -= 1
+        order.push(n)
+      })
+    const first = [call(1), call(2), call(3), call(4)]
+    // One more arrives once the first has finished and handed its slot on.
+    await first[0]
+    await Promise.all([...first, call(5)])
+    assert.equal(most, 2)
+    assert.deepEqual(order.slice(0, 4), [1, 2, 3, 4], 'waiters are served in the order they came')
+  })
+})

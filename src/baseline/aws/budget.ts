@@ -62,11 +62,13 @@ function createLane(rate: Rate, clock: BudgetClock): Lane {
   const waiting: Array<() => void> = []
   const idle = (now: number) => inFlight === 0 && waiting.length === 0 && nextSlot <= now
   const run = async <T>(call: () => Promise<T>): Promise<T> => {
+    // A caller that has to wait is handed its slot by the call that finishes, so nobody arriving in between can
+    // take it: the lane never has more than `concurrency` in flight, and waiters go in the order they came.
     if (inFlight >= rate.concurrency)
       await new Promise<void>(resolve => {
         waiting.push(resolve)
       })
-    inFlight += 1
+    else inFlight += 1
     try {
       const now = clock.now()
       const slot = Math.max(now, nextSlot)
@@ -74,8 +76,9 @@ function createLane(rate: Rate, clock: BudgetClock): Lane {
       if (slot > now) await clock.sleep(slot - now)
       return await call()
     } finally {
-      inFlight -= 1
-      waiting.shift()?.()
+      const next = waiting.shift()
+      if (next === undefined) inFlight -= 1
+      else next()
     }
   }
   return { run, idle }
