@@ -44,6 +44,31 @@ describe('configuration', () => {
     ])
   })
 
+  it('reads the AWS baseline settings, with the blast radius on by default and no scheduled scan', () => {
+    const { baseline } = loadConfig({})
+    assert.deepEqual(
+      [baseline.maxActionsPerAccount, baseline.maxShareOfResources, baseline.scanInterval],
+      [10, 0.1, null],
+    )
+    const set = loadConfig({
+      ASSURE_BASELINE_SCAN_INTERVAL: 'PT6H',
+      ASSURE_BASELINE_SECURITY_CONTACT_PHONE: '+44 20 3334 3555',
+      ASSURE_BASELINE_QUARANTINE_GROUPS: 'vpc-0a1b=sg-0c2d,vpc-0e3f=sg-0a4b',
+      ASSURE_BASELINE_CENTRAL_TEAMS: 'hosting@justice.gov.uk, cyber@justice.gov.uk',
+    }).baseline
+    assert.equal(set.scanInterval, 'PT6H')
+    assert.equal(set.securityContactPhone, '+44 20 3334 3555')
+    assert.deepEqual(set.quarantineGroups, { 'vpc-0a1b': 'sg-0c2d', 'vpc-0e3f': 'sg-0a4b' })
+    assert.deepEqual(set.centralTeams, ['hosting@justice.gov.uk', 'cyber@justice.gov.uk'])
+    assert.deepEqual(
+      problemsFor({ ASSURE_BASELINE_SCAN_INTERVAL: 'PT5M', ASSURE_BASELINE_SECURITY_CONTACT_PHONE: '0203' }).sort(),
+      [
+        'ASSURE_BASELINE_SCAN_INTERVAL: must be an ISO 8601 duration from 1 hour (PT1H) to 7 days (P7D)',
+        'ASSURE_BASELINE_SECURITY_CONTACT_PHONE: must be an international phone number starting with +',
+      ],
+    )
+  })
+
   it('lists every problem at once, naming each variable and what is allowed', () => {
     const problems = problemsFor({
       PORT: 'eighty',

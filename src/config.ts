@@ -161,6 +161,12 @@ export const ENVIRONMENT_VARIABLES = [
       '`true` lets `assure baseline enforce` re-enable GuardDuty, CloudTrail, Config and Security Hub and set the security contact without `--apply`.',
   },
   {
+    name: 'ASSURE_BASELINE_SECURITY_CONTACT_PHONE',
+    default: '(unset: the security contact is not set automatically)',
+    meaning:
+      'The phone number AWS requires with the security alternate contact (the catalogue gives name, title and email), such as `+44 20 3334 3555`.',
+  },
+  {
     name: 'ASSURE_BASELINE_DENY_ALL_BOUNDARY',
     default: '(unset: users are not suspended)',
     meaning:
@@ -358,6 +364,10 @@ const EnvironmentSchema = z.object({
   ASSURE_BASELINE_ENCRYPTION: z.enum(['sse-s3', 'sse-kms'], { error: 'must be sse-s3 or sse-kms' }).default('sse-s3'),
   ASSURE_BASELINE_ALLOW_LIST: z.string().optional(),
   ASSURE_BASELINE_APPLY_SAFE: booleanFlag.default(false),
+  ASSURE_BASELINE_SECURITY_CONTACT_PHONE: z
+    .string()
+    .regex(/^\+[\d\s()-]{7,24}$/, 'must be an international phone number starting with +')
+    .optional(),
   ASSURE_BASELINE_DENY_ALL_BOUNDARY: z
     .string()
     .regex(/^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/.+$/, 'must be an IAM policy ARN')
@@ -536,6 +546,7 @@ export interface BaselineConfig {
   readonly allowListFile: string | null
   readonly applySafe: boolean
   readonly denyAllBoundaryArn: string | null
+  readonly securityContactPhone: string | null
   readonly quarantineGroups: Readonly<Record<string, string>>
   readonly removeConsoleAccess: boolean
   readonly centralTeams: readonly string[] | null
@@ -598,6 +609,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         parsed.ASSURE_BASELINE_ALLOW_LIST === undefined ? null : path.resolve(parsed.ASSURE_BASELINE_ALLOW_LIST),
       applySafe: parsed.ASSURE_BASELINE_APPLY_SAFE,
       denyAllBoundaryArn: parsed.ASSURE_BASELINE_DENY_ALL_BOUNDARY ?? null,
+      securityContactPhone: parsed.ASSURE_BASELINE_SECURITY_CONTACT_PHONE ?? null,
       quarantineGroups: parsed.ASSURE_BASELINE_QUARANTINE_GROUPS ?? {},
       removeConsoleAccess: parsed.ASSURE_BASELINE_REMOVE_CONSOLE_ACCESS,
       centralTeams: parsed.ASSURE_BASELINE_CENTRAL_TEAMS ?? null,

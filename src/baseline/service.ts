@@ -94,7 +94,7 @@ export async function runConfiguredBaseline(
         budget,
         context: {
           securityLogBucket: baseline.securityLogBucket,
-          securityContact: contact.value,
+          securityContact: { ...contact.value, phoneNumber: baseline.securityContactPhone },
           quarantineGroups: baseline.quarantineGroups,
           denyAllBoundaryArn: baseline.denyAllBoundaryArn,
           removeConsoleAccess: baseline.removeConsoleAccess,
