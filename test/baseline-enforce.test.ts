@@ -60,11 +60,11 @@ for (const engine of engines()) {
       describe: planned => [`${planned.remediation} ${planned.resourceArn}`],
     }
 
-    const deps = (): EnforceDeps => ({
+    const deps = (mailer: EnforceDeps['mailer'] = services.mailer): EnforceDeps => ({
       db: services.store.db,
       now: () => clock,
       catalogue: services.catalogue,
-      mailer: services.mailer,
+      mailer,
       remediator,
       recipients: async audiences => audiences.map(audience => `${audience}@example.test`),
       scan: async (accountIds, handlers) => {
@@ -218,6 +218,24 @@ for (const engine of engines()) {
       assert.equal(remediations.applied.length, appliedBefore)
       assert.equal((await ledger('baseline.blast_radius.exceeded')).length, 1)
       assert.ok(subjects().some(subject => subject.startsWith('Assure stopped an AWS baseline run')))
+    })
+
+    it('keeps a notice it could not send for the next run, and goes on with the rest', async () => {
+      clock = day(40)
+      snapshot = () =>
+        compliantAccount({ regions: [compliantRegion('eu-west-2', { securityHubEnabled: seen(false) })] })
+      const down = { send: () => Promise.reject(new Error('SMTP unavailable')), close: () => undefined }
+      const failed = await runBaseline(deps(down), { mode: 'plan', accounts: [ACCOUNT] })
+      assert.deepEqual(failed.accounts[0]?.notices, [])
+      assert.ok(
+        failed.accounts[0]?.planned.some(p => p.remediation === 'enable-security-hub'),
+        'the remediation was still planned',
+      )
+      assert.ok((await ledger('baseline.notice.failed')).length >= 1)
+      clock = day(40.1)
+      const retried = await run('plan')
+      // Both notices the failed run could not send (Security Hub off, and the fixture's user now idle 30 days).
+      assert.deepEqual(retried.accounts[0]?.notices.map(n => n.step).sort(), ['alert', 'suspension'])
     })
 
     it('re-enables a detective service without --apply when allowed, outside the blast radius', async () => {

@@ -139,6 +139,20 @@ const audit = (
   outcome: 'success' | 'failure' = 'success',
 ) => recordAuditEvent(trx, { actor: BASELINE_ACTOR, action, outcome, target, details }, now)
 
+/** Sends a message; a mail server that is down is a reason, not an exception that would end the run. */
+async function sendOrReason(
+  mailer: Mailer,
+  recipients: readonly string[],
+  message: { subject: string; text: string },
+): Promise<string | null> {
+  try {
+    await mailer.send({ to: recipients.join(', '), ...message })
+    return null
+  } catch (error) {
+    return error instanceof Error ? error.message.slice(0, 200) : 'sending failed'
+  }
+}
+
 /** Records one account's scan: its violations' clocks and its latest results, each detection a ledger entry. */
 async function recordAccount(
   deps: EnforceDeps,
@@ -288,7 +302,19 @@ export async function runBaseline(deps: EnforceDeps, options: RunOptions): Promi
           if (step.kind === 'notify') {
             const recipients = await deps.recipients(step.notify, violation)
             const message = noticeText(violation, step)
-            if (recipients.length > 0) await deps.mailer.send({ to: recipients.join(', '), ...message })
+            const failure = recipients.length === 0 ? null : await sendOrReason(deps.mailer, recipients, message)
+            if (failure !== null) {
+              // Not taken: the next run sends it again. The rest of the run goes on.
+              await audit(
+                deps.db,
+                now,
+                'baseline.notice.failed',
+                { type: 'baseline_violation', id: violation.id },
+                { step: step.key, audiences: step.notify, reason: failure },
+                'failure',
+              )
+              continue
+            }
             await deps.db.transaction().execute(async trx => {
               await takeStep(trx, violation.id, step.key)
               await audit(
@@ -357,8 +383,7 @@ export async function runBaseline(deps: EnforceDeps, options: RunOptions): Promi
         )
         const recipients = await deps.recipients(['cyber-security'], recorded.open[0] ?? placeholder(result.accountId))
         if (recipients.length > 0)
-          await deps.mailer.send({
-            to: recipients.join(', '),
+          await sendOrReason(deps.mailer, recipients, {
             subject: `Assure stopped an AWS baseline run: blast radius exceeded in ${result.accountId}`,
             text: `${stopped}. Nothing further was changed in this run. Review the plan with \`assure baseline enforce\`.`,
           })
