@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { paths } from '../paths.ts'
 import type { Problem } from '../platform/errors.ts'
-import { bodyOf, checkedValues, formErrors, orProblems, parseBody } from '../platform/http/forms.ts'
+import { bodyOf, checkedValues, formErrors, orProblems, parseBody, registerFormRoutes } from '../platform/http/forms.ts'
 import { supplierCaller } from '../suppliers/caller.ts'
 import { PERMISSIONS, rolesAllow } from '../identity/policy.ts'
 import { reachableSupplier } from '../suppliers/register.ts'
@@ -164,108 +164,69 @@ export function registerObligationRoutes(app: FastifyInstance, deps: ObligationD
     return reply.redirect(`${paths.obligations.list(supplier.id)}?done=started`, 303)
   })
 
-  // Completing an instance.
-  const completePage = async (
-    reply: FastifyReply,
-    request: FastifyRequest<InstanceParams>,
-    values: Record<string, unknown>,
-    problems: Problem[],
-  ) => {
-    const { supplier, instance } = await reachableInstance(deps, {
-      caller: callerOf(request),
-      supplierId: request.params.id,
-      instanceId: request.params.instanceId,
-      permission: 'complete-obligations',
-    })
-    const presented = (await presentedInstances(supplier.id)).find(each => each.id === instance.id)
-    return reply.page('obligation-complete.njk', { supplier, instance: presented, values, ...formErrors(problems) })
-  }
-  app.get<InstanceParams>('/suppliers/:id/obligations/:instanceId/complete', complete, async (request, reply) =>
-    completePage(reply, request, {}, []),
-  )
-  app.post<InstanceParams>('/suppliers/:id/obligations/:instanceId/complete', complete, async (request, reply) => {
-    const caller = callerOf(request)
-    const { supplier, instance } = await reachableInstance(deps, {
-      caller,
-      supplierId: request.params.id,
-      instanceId: request.params.instanceId,
-      permission: 'complete-obligations',
-    })
-    const body = bodyOf(request)
-    const parsed = parseBody(CompleteObligationFormSchema, body)
-    const problems =
-      'problems' in parsed
-        ? parsed.problems
-        : await orProblems(() =>
-            completeObligation(deps, {
-              caller,
-              supplierId: supplier.id,
-              instanceId: instance.id,
-              description: parsed.data.description,
-              evidence: parsed.data.evidence,
-              attested: parsed.data.attestation === 'yes',
-            }),
-          )
-    if (problems.length > 0) return completePage(reply.status(400), request, body, problems)
-    return reply.redirect(`${paths.obligations.list(supplier.id)}?done=completed`, 303)
+  // Completing and reviewing an instance: the instance is found once per request, with the caller's reach.
+  const instanceFor =
+    (permission: 'complete-obligations' | 'review-obligations') => (request: FastifyRequest<InstanceParams>) =>
+      reachableInstance(deps, {
+        caller: callerOf(request),
+        supplierId: request.params.id,
+        instanceId: request.params.instanceId,
+        permission,
+      })
+  const presentedOf = async (supplierId: string, instanceId: string) =>
+    (await presentedInstances(supplierId)).find(each => each.id === instanceId)
+
+  registerFormRoutes(app, {
+    path: '/suppliers/:id/obligations/:instanceId/complete',
+    options: complete,
+    load: instanceFor('complete-obligations'),
+    page: async (reply, { supplier, instance }, values, problems) =>
+      reply.page('obligation-complete.njk', {
+        supplier,
+        instance: await presentedOf(supplier.id, instance.id),
+        values,
+        ...formErrors(problems),
+      }),
+    parse: body => parseBody(CompleteObligationFormSchema, body),
+    submit: async (request, { supplier, instance }, data) => {
+      await completeObligation(deps, {
+        caller: callerOf(request),
+        supplierId: supplier.id,
+        instanceId: instance.id,
+        description: data.description,
+        evidence: data.evidence,
+        attested: data.attestation === 'yes',
+      })
+      return `${paths.obligations.list(supplier.id)}?done=completed`
+    },
   })
 
-  // Reviewing an instance.
-  const reviewPage = async (
-    reply: FastifyReply,
-    request: FastifyRequest<InstanceParams>,
-    values: Record<string, unknown>,
-    problems: Problem[],
-  ) => {
-    const { supplier, instance } = await reachableInstance(deps, {
-      caller: callerOf(request),
-      supplierId: request.params.id,
-      instanceId: request.params.instanceId,
-      permission: 'review-obligations',
-    })
-    const presented = (await presentedInstances(supplier.id)).find(each => each.id === instance.id)
-    return reply.page('obligation-review.njk', {
-      supplier,
-      instance: presented,
-      values,
-      decisionItems: [
-        { value: 'accept', text: 'Accept it', checked: values.decision === 'accept' },
-        { value: 'return', text: 'Return it to the supplier', checked: values.decision === 'return' },
-      ],
-      ...formErrors(problems, { decision: 'decision' }),
-    })
-  }
-  app.get<InstanceParams>('/suppliers/:id/obligations/:instanceId/review', review, async (request, reply) =>
-    reviewPage(reply, request, {}, []),
-  )
-  app.post<InstanceParams>('/suppliers/:id/obligations/:instanceId/review', review, async (request, reply) => {
-    const caller = callerOf(request)
-    const { supplier, instance } = await reachableInstance(deps, {
-      caller,
-      supplierId: request.params.id,
-      instanceId: request.params.instanceId,
-      permission: 'review-obligations',
-    })
-    const body = bodyOf(request)
-    const parsed = parseBody(ReviewObligationFormSchema, body)
-    const problems =
-      'problems' in parsed
-        ? parsed.problems
-        : await orProblems(() =>
-            reviewObligation(deps, {
-              caller,
-              supplierId: supplier.id,
-              instanceId: instance.id,
-              decision: parsed.data.decision,
-              comment: parsed.data.comment,
-            }),
-          )
-    if (problems.length > 0) return reviewPage(reply.status(400), request, body, problems)
-    const decision = 'data' in parsed ? parsed.data.decision : 'accept'
-    return reply.redirect(
-      `${paths.obligations.list(supplier.id)}?done=${decision === 'accept' ? 'accepted' : 'returned'}`,
-      303,
-    )
+  registerFormRoutes(app, {
+    path: '/suppliers/:id/obligations/:instanceId/review',
+    options: review,
+    load: instanceFor('review-obligations'),
+    page: async (reply, { supplier, instance }, values, problems) =>
+      reply.page('obligation-review.njk', {
+        supplier,
+        instance: await presentedOf(supplier.id, instance.id),
+        values,
+        decisionItems: [
+          { value: 'accept', text: 'Accept it', checked: values.decision === 'accept' },
+          { value: 'return', text: 'Return it to the supplier', checked: values.decision === 'return' },
+        ],
+        ...formErrors(problems, { decision: 'decision' }),
+      }),
+    parse: body => parseBody(ReviewObligationFormSchema, body),
+    submit: async (request, { supplier, instance }, data) => {
+      await reviewObligation(deps, {
+        caller: callerOf(request),
+        supplierId: supplier.id,
+        instanceId: instance.id,
+        decision: data.decision,
+        comment: data.comment,
+      })
+      return `${paths.obligations.list(supplier.id)}?done=${data.decision === 'accept' ? 'accepted' : 'returned'}`
+    },
   })
 
   // The privacy lifecycle.
