@@ -35,7 +35,7 @@ function checkRetention(config: Config, catalogue: Catalogue): void {
 /** Opens the store, migrates it, loads and stores the built-in catalogue, and wires the services. */
 export async function bootstrap(
   config: Config,
-  options: { now?: () => Date; mailer?: Mailer } = {},
+  options: { now?: () => Date; mailer?: Mailer; onQueueFailure?: (queue: string, error: unknown) => void } = {},
 ): Promise<Services> {
   const catalogue = loadCatalogue()
   const store = openStore(config.database)
@@ -57,6 +57,7 @@ export async function bootstrap(
       masterKey,
       signingKey,
       ...(options.now === undefined ? {} : { now: options.now }),
+      ...(options.onQueueFailure === undefined ? {} : { onQueueFailure: options.onQueueFailure }),
     })
     await syncBuiltInCatalogue(services.catalogueDeps)
     return services

@@ -127,6 +127,12 @@ export const ENVIRONMENT_VARIABLES = [
       'How often the service scans every registered AWS account, as an ISO 8601 duration from 1 hour to 7 days (`PT6H`); it sends due notices and plans, and acts only as `ASSURE_BASELINE_APPLY_SAFE` allows.',
   },
   {
+    name: 'ASSURE_BASELINE_SCAN_CONCURRENCY',
+    default: '4',
+    meaning:
+      'How many AWS accounts one worker instance scans at once (1–50); the scheduled scan queues one scan per account and the workers share them.',
+  },
+  {
     name: 'ASSURE_BASELINE_SCAN_ROLE',
     default: 'AssureBaselineReadOnly',
     meaning: 'The read-only IAM role Assure assumes in each supplier AWS account to scan it.',
@@ -207,6 +213,11 @@ export const ENVIRONMENT_VARIABLES = [
   },
 ] as const
 
+/** A whole number within bounds, with one message for every way it can be wrong. */
+function wholeNumber(min: number, max: number, message = `must be a whole number from ${min} to ${max}`) {
+  return z.coerce.number({ error: message }).int(message).min(min, message).max(max, message)
+}
+
 function isoDuration(what: string) {
   return z.string().refine(value => {
     try {
@@ -272,12 +283,7 @@ const EnvironmentSchema = z.object({
     .enum(['production', 'development', 'test'], { error: 'must be production, development or test' })
     .default('development'),
   HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
-  PORT: z.coerce
-    .number({ error: 'must be a whole number from 0 to 65535 (0 picks a free port)' })
-    .int('must be a whole number from 0 to 65535 (0 picks a free port)')
-    .min(0, 'must be a whole number from 0 to 65535 (0 picks a free port)')
-    .max(65535, 'must be a whole number from 0 to 65535 (0 picks a free port)')
-    .default(3000),
+  PORT: wholeNumber(0, 65535, 'must be a whole number from 0 to 65535 (0 picks a free port)').default(3000),
   ASSURE_DATA_DIR: z.string().min(1, 'must not be empty').default('./data'),
   DATABASE_URL: z
     .string()
@@ -285,18 +291,14 @@ const EnvironmentSchema = z.object({
     .optional(),
   ASSURE_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   ASSURE_TRUST_PROXY: booleanFlag.default(false),
-  ASSURE_MAX_BODY_BYTES: z.coerce
-    .number({ error: 'must be a whole number of bytes from 1024 to 52428800' })
-    .int('must be a whole number of bytes from 1024 to 52428800')
-    .min(1024, 'must be a whole number of bytes from 1024 to 52428800')
-    .max(52_428_800, 'must be a whole number of bytes from 1024 to 52428800')
-    .default(1_048_576),
-  ASSURE_EVIDENCE_MAX_BYTES: z.coerce
-    .number({ error: 'must be a whole number of bytes from 1024 to 52428800' })
-    .int('must be a whole number of bytes from 1024 to 52428800')
-    .min(1024, 'must be a whole number of bytes from 1024 to 52428800')
-    .max(52_428_800, 'must be a whole number of bytes from 1024 to 52428800')
-    .default(10_485_760),
+  ASSURE_MAX_BODY_BYTES: wholeNumber(1024, 52_428_800, 'must be a whole number of bytes from 1024 to 52428800').default(
+    1_048_576,
+  ),
+  ASSURE_EVIDENCE_MAX_BYTES: wholeNumber(
+    1024,
+    52_428_800,
+    'must be a whole number of bytes from 1024 to 52428800',
+  ).default(10_485_760),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   ASSURE_SMTP_URL: z
     .string()
@@ -380,12 +382,8 @@ const EnvironmentSchema = z.object({
   ASSURE_BASELINE_REMOVE_CONSOLE_ACCESS: booleanFlag.default(false),
   ASSURE_BASELINE_CENTRAL_TEAMS: addressList.optional(),
   ASSURE_BASELINE_INFRASTRUCTURE_TEAM: addressList.optional(),
-  ASSURE_BASELINE_MAX_ACTIONS: z.coerce
-    .number({ error: 'must be a whole number from 1 to 1000' })
-    .int('must be a whole number from 1 to 1000')
-    .min(1, 'must be a whole number from 1 to 1000')
-    .max(1000, 'must be a whole number from 1 to 1000')
-    .default(10),
+  ASSURE_BASELINE_SCAN_CONCURRENCY: wholeNumber(1, 50).default(4),
+  ASSURE_BASELINE_MAX_ACTIONS: wholeNumber(1, 1000).default(10),
   ASSURE_BASELINE_MAX_SHARE: z.coerce
     .number({ error: 'must be a percentage from 1 to 100' })
     .min(1, 'must be a percentage from 1 to 100')
@@ -539,6 +537,8 @@ export interface Config {
 export interface BaselineConfig {
   /** How often the service scans; null means it does not (scans run from the CLI). */
   readonly scanInterval: string | null
+  /** Accounts one worker scans at once. */
+  readonly scanConcurrency: number
   readonly scanRole: string
   readonly remediationRole: string
   readonly securityLogBucket: string | null
@@ -601,6 +601,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     baseline: {
       scanInterval: parsed.ASSURE_BASELINE_SCAN_INTERVAL ?? null,
+      scanConcurrency: parsed.ASSURE_BASELINE_SCAN_CONCURRENCY,
       scanRole: parsed.ASSURE_BASELINE_SCAN_ROLE,
       remediationRole: parsed.ASSURE_BASELINE_REMEDIATION_ROLE,
       securityLogBucket: parsed.ASSURE_BASELINE_SECURITY_LOG_BUCKET ?? null,

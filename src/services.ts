@@ -12,6 +12,7 @@ import { checkpointJob, retentionJob, verifyJob } from './audit/jobs.ts'
 import { durationParameter } from './catalogue/catalogue.ts'
 import { sweepDeadlinesJob } from './deadlines/jobs.ts'
 import { baselineScanJob } from './baseline/jobs.ts'
+import { inProcessQueue, pgBossQueue, type WorkQueue } from './platform/jobs/queue.ts'
 
 /** The wired dependencies shared by the web app, the CLI and (later) the worker. */
 export interface Services {
@@ -27,6 +28,8 @@ export interface Services {
   readonly masterKey: Buffer
   /** The scheduled jobs the worker role runs. */
   readonly jobs: readonly Job[]
+  /** Work shared out between worker instances (pg-boss on PostgreSQL, this process on SQLite); started by the worker role. */
+  readonly queue: WorkQueue
 }
 
 /** Wires the services from their parts; tests pass their own clock and mailer. */
@@ -38,8 +41,18 @@ export function createServices(deps: {
   signingKey: SigningKey
   now?: () => Date
   mailer?: Mailer
+  /** Where queue failures are reported; the worker role logs them. */
+  onQueueFailure?: (queue: string, error: unknown) => void
 }): Services {
   const now = deps.now ?? (() => new Date())
+  const onQueueFailure =
+    deps.onQueueFailure ??
+    ((queue: string, error: unknown) =>
+      process.stderr.write(`queue ${queue} failed: ${error instanceof Error ? error.message : String(error)}\n`))
+  const queue =
+    deps.config.database.engine === 'postgres'
+      ? pgBossQueue({ connectionString: deps.config.database.url, onFailure: onQueueFailure })
+      : inProcessQueue(onQueueFailure)
   const mailer = deps.mailer ?? createMailer(deps.config.mail, line => process.stdout.write(`${line}\n`))
   const identityDeps: IdentityDeps = {
     db: deps.store.db,
@@ -73,7 +86,8 @@ export function createServices(deps: {
       sweepDeadlinesJob(identityDeps),
       ...(deps.config.baseline.scanInterval === null
         ? []
-        : [baselineScanJob({ ...deps, now, mailer }, deps.config.baseline.scanInterval)]),
+        : [baselineScanJob({ ...deps, now, mailer }, deps.config.baseline.scanInterval, queue)]),
     ],
+    queue,
   }
 }

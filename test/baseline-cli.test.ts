@@ -13,10 +13,6 @@ import {
   type MockedAccount,
 } from './fixtures/baseline/mocked-organisation.ts'
 import { openStore } from '../src/platform/db/database.ts'
-import { bootstrap } from '../src/bootstrap.ts'
-import { loadConfig } from '../src/config.ts'
-import { baselineScanJob } from '../src/baseline/jobs.ts'
-import { buildPerson } from './helpers/people.ts'
 
 const LEAKY = '111111111111'
 const TIDY = '222222222222'
@@ -189,49 +185,6 @@ for (const engine of engines()) {
         )
       } finally {
         await db.close()
-      }
-    })
-
-    it('runs as a scheduled job over the registered accounts, planning but changing nothing', async () => {
-      const services = await bootstrap(loadConfig({ ...env, ASSURE_BASELINE_SCAN_INTERVAL: 'PT6H' }))
-      try {
-        assert.ok(
-          services.jobs.some(job => job.name === 'baseline-scan'),
-          'the interval schedules the job',
-        )
-        const owner = await buildPerson(services.store.db, {
-          roles: ['supplier-admin'],
-          organisation: { kind: 'supplier', name: 'Leaky Ltd' },
-        })
-        await services.store.db
-          .insertInto('cloud_accounts')
-          .values({
-            id: 'acct-leaky',
-            organisation_id: owner.organisationId,
-            contract_id: null,
-            provider: 'aws',
-            account_id: TIDY,
-            description: 'Production',
-            created_at: new Date().toISOString(),
-          })
-          .execute()
-        // A violation new to this store: GuardDuty suspended in the registered account.
-        accounts.get(TIDY)?.stub('guardDuty', 'eu-west-2').on(GetDetectorCommand).resolves({ Status: 'DISABLED' })
-        const job = baselineScanJob(services, 'PT6H', () => ({
-          scanClients: id => accounts.get(id)?.clients ?? assert.fail(`no mocked account ${id}`),
-          remediationClients: id => accounts.get(id)?.clients ?? assert.fail(`no mocked account ${id}`),
-          organizationAccounts: async () => [],
-        }))
-        const summary = await job.run(new Date())
-        assert.match(summary, /^1 account: 1 open violation, 0 actions applied, 0 not scanned$/)
-        assert.equal(accounts.get(TIDY)?.stub('guardDuty', 'eu-west-2').commandCalls(UpdateDetectorCommand).length, 0)
-        assert.ok(
-          smtp.messages.some(message => message.to.includes(owner.email)),
-          'the supplier administrator, as the account owner, was told',
-        )
-      } finally {
-        services.mailer.close()
-        await services.store.close()
       }
     })
   })

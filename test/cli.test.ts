@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { sqliteStore, type TestStore } from './helpers/stores.ts'
@@ -159,5 +159,35 @@ describe('the assure command line', () => {
         '  ASSURE_PUBLIC_URL: is required in production\n' +
         '  ASSURE_SMTP_URL: is required in production\n',
     )
+  })
+
+  it('refuses a role it does not have, naming the roles it has', () => {
+    const result = run(['--services=web,scheduler'], env, path.resolve('src', 'main.ts'))
+    assert.equal(result.status, 1)
+    assert.equal(
+      result.stderr,
+      'Assure cannot start: the configuration is not valid.\n' +
+        '  --services: must list web, worker or both, separated by a comma; scheduler is not a role\n',
+    )
+  })
+
+  it('runs as a worker only, serving no pages, and stops cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, [path.resolve('src', 'main.ts'), '--services=worker'], {
+      env: { PATH: process.env.PATH ?? '', ...env, PORT: '0' },
+    })
+    let stdout = ''
+    let signalled = false
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+      if (signalled || !stdout.includes('Assure worker is running')) return
+      signalled = true
+      child.kill('SIGTERM')
+    })
+    const code = await new Promise<number | null>(resolve => {
+      child.on('exit', resolve)
+    })
+    assert.equal(code, 0)
+    assert.match(stdout, /^Assure worker is running \(store: SQLite at .*assure\.sqlite\)$/m)
+    assert.doesNotMatch(stdout, /Assure is running at|setup link/, 'no web role: no address and no setup link')
   })
 })

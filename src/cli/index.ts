@@ -21,10 +21,11 @@ export function buildProgram(): Command {
 
   program
     .command('serve')
-    .description('Run the web service (the same as npm start)')
+    .description('Run the service (the same as npm start)')
+    .option('--services <roles>', 'the roles to run: web, worker or web,worker', 'web,worker')
     .option('--json', 'accepted for consistency; the service logs JSON lines')
-    .action(async (options: { json?: boolean }) => {
-      await serve(process.env).catch(error => fail(error, options.json === true))
+    .action(async (options: { json?: boolean; services: string }) => {
+      await serve(process.env, [`--services=${options.services}`]).catch(error => fail(error, options.json === true))
     })
 
   program
