@@ -187,6 +187,7 @@ export const paths = {
     suppliers: '/api/v1/suppliers',
     supplier: (id: string) => `/api/v1/suppliers/${encodeURIComponent(id)}`,
     supplierObligations: (id: string) => `/api/v1/suppliers/${encodeURIComponent(id)}/obligations`,
+    supplierBaseline: (id: string) => `/api/v1/suppliers/${encodeURIComponent(id)}/baseline`,
     catalogues: '/api/v1/catalogue',
     requirements: (ref: string) => `/api/v1/catalogue/${encodeURIComponent(ref)}/requirements`,
     requirement: (ref: string, id: string) =>

@@ -14,6 +14,8 @@ import { seen, unseen } from '../src/baseline/snapshot.ts'
 import { insertMute } from '../src/baseline/store.ts'
 import { elapsedInWords, presentAction, presentMute, rollbackCommand, statusCell } from '../src/baseline/presenters.ts'
 import type { Catalogue } from '../src/catalogue/catalogue.ts'
+import { createApiToken } from '../src/identity/api-tokens.ts'
+import { findUserById } from '../src/identity/store.ts'
 import { ACCOUNT, compliantAccount, compliantRegion, resource, SECURITY_BUCKET } from './fixtures/baseline/accounts.ts'
 
 const START = new Date('2026-12-01T09:00:00Z')
@@ -147,6 +149,7 @@ for (const engine of engines()) {
     let contoso = ''
     let fabrikam = ''
     const cookies = new Map<string, string>()
+    const personIds = new Map<string, string>()
     const as = (key: string) => browserFor(app, cookies.get(key))
     const accountUrl = (supplier: string, account: string) => `/suppliers/${supplier}/baseline/${account}`
 
@@ -198,6 +201,7 @@ for (const engine of engines()) {
       for (const [key, roles, organisation] of people) {
         const person = await buildPerson(services.store.db, { roles, organisation })
         ids.set(key, person.id)
+        personIds.set(key, person.id)
         if (key === 'contoso') contoso = person.organisationId
         if (key === 'fabrikam') fabrikam = person.organisationId
       }
@@ -351,6 +355,94 @@ for (const engine of engines()) {
         .where('action', '=', 'baseline.account.viewed')
         .execute()
       assert.ok(viewed.length >= 1, 'the account page is a recorded read')
+    })
+
+    it('serves a supplier’s baseline over the API with the baseline:read scope, a supplier token seeing only its own', async () => {
+      const tokenFor = async (key: string, scopes: Array<'baseline:read' | 'suppliers:read'> = ['baseline:read']) => {
+        const record = (await findUserById(services.store.db, personIds.get(key) ?? '')) ?? assert.fail(key)
+        return (await createApiToken(services.identityDeps, record, { name: 'Test', scopes, days: 7 }, {})).token
+      }
+      const api = async (path: string, token: string) =>
+        app.inject({ url: path, headers: { authorization: `Bearer ${token}` } })
+      const own = await api(`/api/v1/suppliers/${contoso}/baseline`, await tokenFor('contoso'))
+      assert.equal(own.statusCode, 200)
+      const body = own.json() as {
+        supplierId: string
+        accounts: Array<{
+          accountId: string
+          lastScannedAt: string | null
+          results: Array<{ ruleId: string; region: string; observed: boolean; findings: number; error: string | null }>
+          violations: Array<{
+            ruleId: string
+            region: string
+            resourceArn: string
+            clockStartedAt: string
+            state: string
+            muted: boolean
+            stepsTaken: string[]
+            nextStep: { key: string; description: string; dueAt: string } | null
+          }>
+          actions: Array<{ remediation: string; status: string; requestIds: string[] }>
+          mutes: Array<{ ruleId: string; inForce: boolean }>
+        }>
+      }
+      assert.equal(body.supplierId, contoso)
+      assert.deepEqual(
+        body.accounts.map(account => account.accountId),
+        [ACCOUNT],
+      )
+      const [account] = body.accounts
+      assert.ok(account)
+      assert.equal(account.lastScannedAt, START.toISOString())
+      assert.deepEqual(
+        account.results.find(result => result.ruleId === 'AWS-GD-02' && result.region === 'eu-west-1'),
+        {
+          ruleId: 'AWS-GD-02',
+          region: 'eu-west-1',
+          observed: false,
+          findings: 0,
+          error: 'AccessDeniedException: not authorized to perform guardduty:ListDetectors',
+          scannedAt: START.toISOString(),
+        },
+      )
+      const tagging = account.violations.find(violation => violation.ruleId === 'AWS-TAG-02')
+      assert.ok(tagging)
+      assert.equal(tagging.resourceArn, `arn:aws:ec2:eu-west-2:${ACCOUNT}:i-bare`)
+      assert.equal(tagging.clockStartedAt, START.toISOString())
+      assert.equal(tagging.muted, false, 'the tagging mute expired')
+      // The tagging ladder isolates at the catalogue's 7 days; its next step falls inside them.
+      assert.ok(tagging.nextStep !== null && new Date(tagging.nextStep.dueAt) > VIEW)
+      assert.ok(new Date(tagging.nextStep.dueAt) <= new Date(START.getTime() + 7 * 24 * 3_600_000))
+      const guardDuty = account.violations.find(violation => violation.ruleId === 'AWS-GD-02')
+      assert.equal(guardDuty?.state, 'Muted')
+      assert.deepEqual(
+        account.actions.map(action => [action.remediation, action.status, action.requestIds]),
+        [['enable-guardduty', 'applied', ['req-gd-0001']]],
+      )
+      assert.deepEqual(account.mutes.map(mute => [mute.ruleId, mute.inForce]).sort(), [
+        ['AWS-GD-02', true],
+        ['AWS-TAG-02', false],
+      ])
+
+      const admin = await api(`/api/v1/suppliers/${fabrikam}/baseline`, await tokenFor('admin'))
+      assert.equal(admin.statusCode, 200)
+      assert.deepEqual(admin.json().accounts[0].violations, [], 'never scanned: nothing open')
+      const other = await api(`/api/v1/suppliers/${fabrikam}/baseline`, await tokenFor('contoso'))
+      assert.equal(other.statusCode, 404)
+      assert.equal(other.headers['content-type'], 'application/problem+json; charset=utf-8')
+      const unscoped = await api(`/api/v1/suppliers/${contoso}/baseline`, await tokenFor('contoso', ['suppliers:read']))
+      assert.equal(unscoped.statusCode, 403)
+      assert.match(unscoped.json().detail, /baseline:read/)
+      const recorded = await services.store.db
+        .selectFrom('audit_entries')
+        .select('action')
+        .where('request_id', '=', String(own.headers['x-request-id']))
+        .execute()
+      assert.deepEqual(
+        recorded.map(entry => entry.action),
+        ['api.token.used'],
+        'each API read is recorded with its token',
+      )
     })
 
     it('shows an account never scanned as not scanned', async () => {

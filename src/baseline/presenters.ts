@@ -190,11 +190,19 @@ const STATUS_LABELS: Readonly<Record<Action['status'], string>> = {
   'rollback-failed': 'Rollback failed',
 }
 
-/** An action taken: remediation, status, when, AWS request IDs, and the rollback command while it can be rolled back. */
-export function presentAction(action: Action) {
+/** What applying an action recorded: the AWS request IDs, and the error if it failed. */
+function appliedOutcome(action: Action): { requestIds: string[]; error: string | null } {
   const applied =
     action.applied === null ? null : (JSON.parse(action.applied) as { requestIds?: unknown; error?: unknown })
-  const requestIds = Array.isArray(applied?.requestIds) ? applied.requestIds.map(String) : []
+  return {
+    requestIds: Array.isArray(applied?.requestIds) ? applied.requestIds.map(String) : [],
+    error: typeof applied?.error === 'string' ? applied.error : null,
+  }
+}
+
+/** An action taken: remediation, status, when, AWS request IDs, and the rollback command while it can be rolled back. */
+export function presentAction(action: Action) {
+  const { requestIds, error } = appliedOutcome(action)
   const at = action.rolled_back_at ?? action.applied_at ?? action.created_at
   return {
     id: action.id,
@@ -203,7 +211,7 @@ export function presentAction(action: Action) {
     status: STATUS_LABELS[action.status],
     at: inWords(new Date(at)),
     requestIds,
-    error: typeof applied?.error === 'string' ? applied.error : null,
+    error,
     rollback: action.status === 'applied' ? rollbackCommand(action.id) : null,
   }
 }
@@ -219,5 +227,79 @@ export function presentMute(mute: Mute, catalogue: Catalogue, now: Date) {
     expires: inWords(new Date(mute.expires_at)),
     expired,
     tag: expired ? { text: 'Expired', classes: 'govuk-tag--grey' } : { text: 'In force', classes: 'govuk-tag--blue' },
+  }
+}
+
+/** What the API reports of one account: results by rule and region, open violations, actions and mutes, in UTC. */
+export function presentAccountApi(props: {
+  account: { accountId: string; description: string }
+  records: {
+    results: readonly Result[]
+    violations: ReadonlyArray<Violation & { id: string }>
+    actions: readonly Action[]
+    mutes: readonly Mute[]
+  }
+  ladders: Readonly<Partial<Record<string, readonly Step[]>>>
+  now: Date
+}) {
+  const { account, records, now } = props
+  const lastScannedAt = records.results.reduce<string | null>(
+    (latest, result) => (latest === null || result.scanned_at > latest ? result.scanned_at : latest),
+    null,
+  )
+  return {
+    accountId: account.accountId,
+    description: account.description,
+    lastScannedAt,
+    results: records.results.map(result => ({
+      ruleId: result.rule_id,
+      region: result.region,
+      observed: result.observed === 1,
+      findings: result.findings,
+      error: result.error,
+      scannedAt: result.scanned_at,
+    })),
+    violations: records.violations.map(violation => {
+      const muted = mutedBy(violation, records.mutes, now)
+      const next = nextStep(violation, props.ladders[violation.ruleId] ?? [], now)
+      return {
+        id: violation.id,
+        ruleId: violation.ruleId,
+        region: violation.region,
+        resourceArn: violation.resourceArn,
+        summary: violation.summary,
+        evidence: violation.evidence,
+        firstSeenAt: violation.firstSeenAt.toISOString(),
+        lastSeenAt: violation.lastSeenAt.toISOString(),
+        clockStartedAt: violation.clockStartedAt.toISOString(),
+        state: violationState(violation, muted),
+        muted,
+        stepsTaken: violation.stepsTaken,
+        nextStep:
+          next === null
+            ? null
+            : { key: next.step.key, description: describeStep(next.step), dueAt: next.dueAt.toISOString() },
+      }
+    }),
+    actions: records.actions.map(action => ({
+      id: action.id,
+      violationId: action.violation_id,
+      remediation: action.remediation,
+      region: action.region,
+      status: action.status,
+      createdAt: action.created_at,
+      appliedAt: action.applied_at,
+      rolledBackAt: action.rolled_back_at,
+      ...appliedOutcome(action),
+    })),
+    mutes: records.mutes.map(mute => ({
+      id: mute.id,
+      ruleId: mute.rule_id,
+      resourceArn: mute.resource_arn,
+      owner: mute.owner,
+      justification: mute.justification,
+      expiresAt: mute.expires_at,
+      inForce: new Date(mute.expires_at) > now,
+    })),
   }
 }

@@ -11,6 +11,7 @@ import { listSuppliers } from '../suppliers/store.ts'
 import { ladders } from './ladders.ts'
 import { accountOwner, accountRecords, accountSummaries, registeredAccounts, type RegisteredAccount } from './pages.ts'
 import {
+  presentAccountApi,
   presentAccountSummary,
   presentAction,
   presentMute,
@@ -93,6 +94,33 @@ export function registerBaselineRoutes(app: FastifyInstance, deps: BaselineRoute
       showSupplier: false,
     })
   })
+
+  app.get<SupplierParams>(
+    '/api/v1/suppliers/:id/baseline',
+    { config: { permission: PERMISSIONS.apiBaselineRead } },
+    async request => {
+      const supplier = await reachableSupplier(deps, {
+        caller: supplierCaller(request),
+        supplierId: request.params.id,
+        permission: 'read-baseline',
+      })
+      const now = deps.now()
+      const accounts = await registeredAccounts(deps.db, supplier.id)
+      return {
+        supplierId: supplier.id,
+        accounts: await Promise.all(
+          accounts.map(async account =>
+            presentAccountApi({
+              account,
+              records: await accountRecords(deps.db, account.accountId),
+              ladders: ladderOf,
+              now,
+            }),
+          ),
+        ),
+      }
+    },
+  )
 
   app.get<AccountParams>(
     '/suppliers/:id/baseline/:accountId',

@@ -7,7 +7,7 @@ import { hashToken } from './sessions.ts'
 import { findUserById, type UserRecord } from './store.ts'
 
 /** What a token may do, per area. */
-export const API_SCOPES = ['account:read', 'people:read', 'suppliers:read'] as const
+export const API_SCOPES = ['account:read', 'people:read', 'suppliers:read', 'baseline:read'] as const
 export type ApiScope = (typeof API_SCOPES)[number]
 export const TOKEN_MAX_DAYS = 90
 const PREFIX = 'assure_'

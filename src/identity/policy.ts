@@ -83,6 +83,8 @@ export const PERMISSIONS = {
   apiAccountRead: 'api:account:read',
   /** API: the people the token owner manages (bearer token with `people:read`, and a managing role). */
   apiPeopleRead: 'api:people:read',
+  /** API: a supplier's AWS baseline results (bearer token with `baseline:read`); supplier tokens see their own supplier only. */
+  apiBaselineRead: 'api:baseline:read',
 } as const
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS]
 

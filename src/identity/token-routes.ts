@@ -16,6 +16,7 @@ const SCOPE_LABELS: Record<(typeof API_SCOPES)[number], string> = {
   'account:read': 'Read your own account (account:read)',
   'people:read': 'Read the people you manage (people:read)',
   'suppliers:read': 'Read the supplier register (suppliers:read)',
+  'baseline:read': 'Read AWS baseline results (baseline:read)',
 }
 
 function userOf(request: FastifyRequest): UserRecord {

@@ -139,6 +139,20 @@ export const openApiDocument = {
         },
       },
     },
+    '/api/v1/suppliers/{id}/baseline': {
+      get: {
+        summary:
+          'A supplier’s AWS accounts against the baseline: latest results by rule and region, open violations with their clock and next step, actions with AWS request IDs, and mutes (scope baseline:read)',
+        security: [{ bearer: [] }],
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+        responses: {
+          200: { description: 'The accounts', content: { 'application/json': { schema: { type: 'object' } } } },
+          401: problem,
+          403: problem,
+          404: problem,
+        },
+      },
+    },
     '/api/v1/catalogue/{version}/oscal': {
       get: {
         summary: 'The built-in catalogue as an OSCAL 1.1.2 catalog',
