@@ -1,4 +1,5 @@
-import { PgBoss } from 'pg-boss'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { PgBoss, type JobWithMetadata } from 'pg-boss'
 
 /** One piece of work: a key that identifies it (at most one per key is queued or running) and its payload. */
 export interface WorkItem {
@@ -132,7 +133,7 @@ export function pgBossQueue(options: {
   connectionString: string
   /** Told of each failed item (before its retry) and of pg-boss's own errors (queue `pg-boss`). */
   onFailure: (queue: string, error: unknown) => void
-  /** How often an idle worker looks for work (seconds, at least 0.5); pg-boss's default is 2. */
+  /** How often an idle worker looks for work, in seconds (2 by default); a busy one fetches again at once. */
   pollingIntervalSeconds?: number
   /** How long a failed item waits before its retry (seconds); 30 by default, so a passing AWS fault can clear. */
   retryDelaySeconds?: number
@@ -149,6 +150,40 @@ export function pgBossQueue(options: {
   })
   let started: Promise<void> | undefined
   const created = new Map<string, Promise<void>>()
+  const consumers = new Set<Promise<void>>()
+  const stopping = new AbortController()
+  const idle = (options.pollingIntervalSeconds ?? 2) * 1000
+  const pause = () => sleep(idle, undefined, { signal: stopping.signal }).catch(() => undefined)
+
+  /**
+   * One consumer: fetch an item, run it, settle it, and fetch the next at once; wait only when there is none.
+   * (pg-boss's own work() waits out the polling interval after every item shorter than it, which would make a
+   * queue of short scans poll-bound.) Claims, retries and expiry stay pg-boss's: fetch claims the item for this
+   * instance alone, and an item whose instance dies expires and is retried elsewhere.
+   */
+  const consume = async (name: string, handler: (data: unknown) => Promise<void>): Promise<void> => {
+    while (!stopping.signal.aborted) {
+      let job: JobWithMetadata | undefined
+      try {
+        ;[job] = await boss.fetch(name, { batchSize: 1, includeMetadata: true })
+      } catch (error) {
+        if (!stopping.signal.aborted) options.onFailure('pg-boss', error)
+      }
+      if (job === undefined) {
+        await pause()
+        continue
+      }
+      try {
+        await handler(job.data)
+        await boss.complete(name, job)
+      } catch (error) {
+        options.onFailure(name, error)
+        await boss
+          .fail(name, job, { message: error instanceof Error ? error.message : String(error) })
+          .catch((failed: unknown) => options.onFailure('pg-boss', failed))
+      }
+    }
+  }
   const start = () => {
     started ??= boss.start().then(() => undefined)
     return started
@@ -183,27 +218,12 @@ export function pgBossQueue(options: {
     },
     async work(name, workOptions, handler) {
       await queueReady(name)
-      await boss.work(
-        name,
-        {
-          batchSize: 1,
-          localConcurrency: Math.max(1, workOptions.concurrency),
-          pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2,
-        },
-        async jobs => {
-          for (const job of jobs) {
-            try {
-              await handler(job.data)
-            } catch (error) {
-              options.onFailure(name, error)
-              throw error
-            }
-          }
-        },
-      )
+      for (let n = 0; n < Math.max(1, workOptions.concurrency); n += 1) consumers.add(consume(name, handler))
     },
     async stop() {
       if (started === undefined) return
+      stopping.abort()
+      await Promise.allSettled([...consumers])
       await started.catch(() => undefined)
       await boss.stop({ graceful: true, close: true, timeout: 30_000 })
     },
