@@ -6,14 +6,13 @@
 // bench/results/queue.json. PostgreSQL comes from QUEUE_BENCH_DATABASE_URL (or ASSURE_TEST_DATABASE_URL); a fresh
 // database is made and dropped. Without one the pg-boss runs are reported as not run.
 // Environment: QUEUE_BENCH_ACCOUNTS (200), _SCAN_MS (100), _CONCURRENCY (4), _WORKERS (1,4).
-import { randomBytes } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
-import pg from 'pg'
 import { inProcessQueue, pgBossQueue, type WorkQueue } from '../src/platform/jobs/queue.ts'
+import { postgresStore } from '../test/helpers/stores.ts'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const parameters = {
@@ -76,21 +75,13 @@ async function measure(kind: Run['queue'], queues: readonly WorkQueue[]): Promis
   }
 }
 
+/** Runs `work` on a fresh PostgreSQL database, dropped afterwards. */
 async function withDatabase<T>(url: string, work: (databaseUrl: string) => Promise<T>): Promise<T> {
-  const name = `assure_bench_queue_${randomBytes(4).toString('hex')}`
-  const admin = new pg.Client({ connectionString: url })
-  await admin.connect()
-  await admin.query(`create database ${name}`)
-  await admin.end()
-  const databaseUrl = new URL(url)
-  databaseUrl.pathname = `/${name}`
+  const store = await postgresStore(url)
   try {
-    return await work(databaseUrl.toString())
+    return await work(store.location.engine === 'postgres' ? store.location.url : url)
   } finally {
-    const cleanup = new pg.Client({ connectionString: url })
-    await cleanup.connect()
-    await cleanup.query(`drop database if exists ${name} with (force)`)
-    await cleanup.end()
+    await store.dispose()
   }
 }
 

@@ -6,6 +6,7 @@ import { engines, type TestStore } from './helpers/stores.ts'
 import { startSmtp } from './helpers/smtp.ts'
 import { testMasterKey } from './helpers/keys.ts'
 import { buildPerson } from './helpers/people.ts'
+import { until } from './helpers/until.ts'
 import {
   mockedAccount,
   seedBucket,
@@ -22,15 +23,6 @@ import type { AwsAccess } from '../src/baseline/service.ts'
 const LEAKY = '111111111111'
 const TIDY = '222222222222'
 const SPARE = '333333333333'
-
-/** Polls until `done` holds, failing after 30 s with what was last seen. */
-async function until(done: () => boolean, seen: () => string): Promise<void> {
-  const deadline = Date.now() + 30_000
-  while (!done()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting: ${seen()}`)
-    await sleep(50)
-  }
-}
 
 /**
  * The scheduled baseline run as the service runs it: the job queues one scan per registered account and worker

@@ -4,15 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { inProcessQueue, pgBossQueue, type WorkQueue } from '../src/platform/jobs/queue.ts'
 import { postgresStore, type TestStore } from './helpers/stores.ts'
 import { suiteUnavailable } from './helpers/suites.ts'
-
-/** Polls until `done` holds, failing after `ms` with what was last seen. */
-async function until(done: () => boolean, seen: () => string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!done()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting: ${seen()}`)
-    await sleep(25)
-  }
-}
+import { until } from './helpers/until.ts'
 
 /** A gate the handlers wait at until it is opened. */
 function gate() {
