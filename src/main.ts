@@ -128,7 +128,11 @@ async function startWorker(services: Services, log: FastifyBaseLogger, scanConcu
   await services.queue.start()
   await startBaselineWorker(services, services.queue, {
     concurrency: scanConcurrency,
-    onScanned: report => log.info({ accountId: report.accountId }, `baseline scan: ${describeAccountScan(report)}`),
+    onScanned: report => {
+      const line = `baseline scan: ${describeAccountScan(report)}`
+      if (report.failed === undefined) log.info({ accountId: report.accountId }, line)
+      else log.warn({ accountId: report.accountId }, line)
+    },
   })
 }
 
