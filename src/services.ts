@@ -14,7 +14,7 @@ import { sweepDeadlinesJob } from './deadlines/jobs.ts'
 import { baselineScanJob } from './baseline/jobs.ts'
 import { inProcessQueue, pgBossQueue, type WorkQueue } from './platform/jobs/queue.ts'
 
-/** The wired dependencies shared by the web app, the CLI and (later) the worker. */
+/** The wired dependencies shared by the web app, the CLI and the worker. */
 export interface Services {
   readonly config: Config
   readonly store: Store

@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { sqliteStore, type TestStore } from './helpers/stores.ts'
+import { openStore } from '../src/platform/db/database.ts'
 
 function run(args: string[], env: Record<string, string>, script = path.resolve('bin', 'assure.js')) {
   const result = spawnSync(process.execPath, [script, ...args], {
@@ -158,6 +159,47 @@ describe('the assure command line', () => {
         '  LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent\n' +
         '  ASSURE_PUBLIC_URL: is required in production\n' +
         '  ASSURE_SMTP_URL: is required in production\n',
+    )
+  })
+
+  it('runs the due jobs, and on SQLite scans the AWS accounts the baseline job queues before it exits', async () => {
+    const db = openStore({ engine: 'sqlite', file: path.join(store.dataDir, 'assure.sqlite') })
+    try {
+      await db.db
+        .insertInto('organisations')
+        .values({ id: 'org-cli', kind: 'supplier', name: 'Contoso Ltd', created_at: new Date().toISOString() })
+        .execute()
+      await db.db
+        .insertInto('cloud_accounts')
+        .values({
+          id: 'acct-cli',
+          organisation_id: 'org-cli',
+          contract_id: null,
+          provider: 'aws',
+          account_id: '111122223333',
+          description: 'Production',
+          created_at: new Date().toISOString(),
+        })
+        .execute()
+    } finally {
+      await db.close()
+    }
+    // No AWS credentials anywhere: the scan runs and records the account as not scanned, without reaching AWS.
+    const noAws = {
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_CONFIG_FILE: path.join(store.dataDir, 'no-aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(store.dataDir, 'no-aws-credentials'),
+    }
+    const result = run(['jobs', '--json'], { ...env, ...noAws, ASSURE_BASELINE_SCAN_INTERVAL: 'PT1H' })
+    assert.equal(result.status, 0, result.stderr)
+    const report = JSON.parse(result.stdout) as {
+      ran: Array<{ job: string; outcome: string }>
+      baselineScans: string[]
+    }
+    assert.equal(report.ran.find(entry => entry.job === 'baseline-scan')?.outcome, '1 account queued for scanning')
+    assert.deepEqual(
+      report.baselineScans.map(line => line.replace(/: not scanned: .*/, ': not scanned')),
+      ['111122223333: not scanned'],
     )
   })
 

@@ -83,6 +83,34 @@ describe('the in-process work queue (SQLite)', () => {
     await queue.stop()
     assert.equal(finished, true, 'stop waited for the running item')
   })
+  it('runs every queued item before stopping when asked to drain, and drops them otherwise', async () => {
+    const drained = inProcessQueue(() => assert.fail('no failure expected'))
+    const ran: string[] = []
+    await drained.work('scan', { concurrency: 1 }, async data => {
+      await sleep(20)
+      ran.push((data as { id: string }).id)
+    })
+    await drained.enqueue(
+      'scan',
+      ['a', 'b', 'c'].map(id => ({ key: id, data: { id } })),
+    )
+    await drained.stop({ drain: true })
+    assert.deepEqual(ran, ['a', 'b', 'c'])
+
+    const dropped = inProcessQueue(() => assert.fail('no failure expected'))
+    const started: string[] = []
+    await dropped.work('scan', { concurrency: 1 }, async data => {
+      started.push((data as { id: string }).id)
+      await sleep(20)
+    })
+    await dropped.enqueue(
+      'scan',
+      ['a', 'b', 'c'].map(id => ({ key: id, data: { id } })),
+    )
+    await dropped.stop()
+    await sleep(100)
+    assert.deepEqual(started, ['a'], 'only the running item finished')
+  })
 })
 
 const url = process.env.ASSURE_TEST_DATABASE_URL

@@ -10,6 +10,7 @@ import { registerBaselineCommands } from './baseline.ts'
 import { bootstrap } from '../bootstrap.ts'
 import { createSetupLink } from '../identity/setup.ts'
 import { runDueJobs } from '../platform/jobs/runner.ts'
+import { describeAccountScan, startBaselineWorker } from '../baseline/jobs.ts'
 import { createOutput, fail } from './output.ts'
 
 /** The `assure` command line. */
@@ -86,18 +87,34 @@ export function buildProgram(): Command {
     .action(async (options: { json?: boolean }) => {
       const json = options.json === true
       try {
-        const services = await bootstrap(loadConfig(process.env))
+        const config = loadConfig(process.env)
+        const services = await bootstrap(config)
         try {
           const failures: string[] = []
+          const scans: string[] = []
+          // On SQLite the queued account scans live in this process: work them here, or they end with it. On
+          // PostgreSQL they wait in pg-boss for the service's workers.
+          if (services.queue.kind === 'in-process')
+            await startBaselineWorker(services, services.queue, {
+              concurrency: config.baseline.scanConcurrency,
+              onScanned: report => scans.push(describeAccountScan(report)),
+            })
           const ran = await runDueJobs(services.store.db, services.jobs, services.now(), (job, error) =>
             failures.push(`${job.name}: ${error instanceof Error ? error.message : String(error)}`),
           )
+          await services.queue.stop({ drain: true })
           if (failures.length > 0) throw new Error(`jobs failed: ${failures.join('; ')}`)
           createOutput(json).result(
-            ran,
-            ran.length === 0 ? 'No job was due.' : ran.map(r => `${r.job} (${r.period}): ${r.outcome}`),
+            { ran, baselineScans: scans },
+            ran.length === 0
+              ? 'No job was due.'
+              : [
+                  ...ran.map(r => `${r.job} (${r.period}): ${r.outcome}`),
+                  ...scans.map(line => `baseline scan: ${line}`),
+                ],
           )
         } finally {
+          await services.queue.stop()
           services.mailer.close()
           await services.store.close()
         }

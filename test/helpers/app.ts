@@ -33,6 +33,7 @@ export async function startApp(
     services,
     async close() {
       await app.close()
+      await services.queue.stop()
       await services.store.close()
     },
   }

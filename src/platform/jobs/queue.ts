@@ -26,8 +26,12 @@ export interface WorkQueue {
   work(queue: string, options: WorkOptions, handler: (data: unknown) => Promise<void>): Promise<void>
   /** Connects, where the queue has something to connect to; only the worker role starts a queue. */
   start(): Promise<void>
-  /** Stops taking work and waits for the items running here to finish. */
-  stop(): Promise<void>
+  /**
+   * Stops taking work and waits for the items running here to finish. With `drain`, the in-process queue first runs
+   * every item still queued, which would otherwise be lost; pg-boss keeps queued items in the database for another
+   * worker, so there it changes nothing.
+   */
+  stop(options?: { drain?: boolean }): Promise<void>
 }
 
 const ATTEMPTS = 3
@@ -114,7 +118,9 @@ export function inProcessQueue(onFailure: (queue: string, error: unknown) => voi
       lane.concurrency = Math.max(1, options.concurrency)
       pump(name)
     },
-    async stop() {
+    async stop(options = {}) {
+      // An item still queued behind a running one starts as that one finishes, so running dry means drained.
+      if (options.drain === true) while (inFlight.size > 0) await Promise.allSettled([...inFlight])
       stopped = true
       await Promise.allSettled([...inFlight])
     },
