@@ -1,10 +1,9 @@
-import { after, before, describe, it } from 'node:test'
+import { before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Browser, Page } from 'playwright-core'
-import { startApp } from './helpers/app.ts'
-import { expectAccessible, launchBrowser, listenOnLoopback, signedInPage, verifyOnPage } from './helpers/browser.ts'
-import { sqliteStore, type TestStore } from './helpers/stores.ts'
-import { buildPerson, sessionCookieFor } from './helpers/people.ts'
+import type { Page } from 'playwright-core'
+import { expectAccessible, verifyOnPage } from './helpers/browser.ts'
+import { browserApp } from './helpers/browser-app.ts'
+import { buildPerson } from './helpers/people.ts'
 import { recordAuditEvent } from '../src/audit/record.ts'
 
 /** The ledger list, as an auditor uses it. */
@@ -16,20 +15,14 @@ const ledgerPage = {
 }
 
 describe('the audit ledger pages in Chromium', async () => {
-  const browser: Browser | undefined = await launchBrowser()
-  let store: TestStore
-  let baseUrl: string
-  let close: () => Promise<void>
+  const suite = await browserApp()
+  const { browser } = suite
   let page: Page
   const cspViolations: string[] = []
 
   before(async () => {
     if (browser === undefined) return
-    store = sqliteStore()
-    const started = await startApp(store)
-    close = started.close
-    baseUrl = await listenOnLoopback(started.app)
-    const { db } = started.services.store
+    const { db } = suite.services.store
     const auditor = await buildPerson(db, {
       roles: ['auditor'],
       email: 'ida@justice.example',
@@ -56,21 +49,16 @@ describe('the audit ledger pages in Chromium', async () => {
       )
     }
     // The session cookie a signed-in auditor holds (signing in by security key is covered by identity-browser).
-    page = await signedInPage(browser, baseUrl, await sessionCookieFor(db, auditor.id))
+    page = await suite.pageFor(auditor.id)
     page.on('console', message => {
       if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text())
     })
-  })
-  after(async () => {
-    await browser?.close()
-    if (close !== undefined) await close()
-    await store?.dispose()
   })
 
   const test = browser === undefined ? it.todo : it
 
   test('opens the ledger from the header, with the status and the entries, accessible', async () => {
-    await page.goto(`${baseUrl}/account`)
+    await page.goto(`${suite.baseUrl}/account`)
     await page.getByRole('link', { name: 'Audit', exact: true }).click()
     await ledgerPage.verifyOnPage(page)
     assert.match((await page.locator('#last-verification').textContent()) ?? '', /Not verified yet/)
@@ -79,7 +67,7 @@ describe('the audit ledger pages in Chromium', async () => {
   })
 
   test('filters by keyboard alone, reaching the filter button by Tab', async () => {
-    await page.goto(`${baseUrl}/audit`)
+    await page.goto(`${suite.baseUrl}/audit`)
     await ledgerPage.verifyOnPage(page)
     await page.focus('#actor')
     await page.keyboard.type('sam@acme.example')
@@ -104,7 +92,7 @@ describe('the audit ledger pages in Chromium', async () => {
   })
 
   test('shows a GOV.UK error summary for a bad date, keeping what was typed', async () => {
-    await page.goto(`${baseUrl}/audit`)
+    await page.goto(`${suite.baseUrl}/audit`)
     await page.fill('#from', '31/2/2026')
     await page.click('#apply-filters')
     await ledgerPage.verifyOnPage(page)
@@ -117,7 +105,7 @@ describe('the audit ledger pages in Chromium', async () => {
   })
 
   test('opens an entry with its fields, details, hashes and checkpoint status, accessible', async () => {
-    await page.goto(`${baseUrl}/audit?action=identity.person.suspended`)
+    await page.goto(`${suite.baseUrl}/audit?action=identity.person.suspended`)
     await ledgerPage.verifyOnPage(page)
     await ledgerPage.rows(page).first().getByRole('link').click()
     await verifyOnPage(page, /^Ledger entry \d+$/)
@@ -128,7 +116,7 @@ describe('the audit ledger pages in Chromium', async () => {
   })
 
   test('verifies the ledger on request and says so', async () => {
-    await page.goto(`${baseUrl}/audit`)
+    await page.goto(`${suite.baseUrl}/audit`)
     await page.click('#verify-now')
     await page.waitForURL(/\/audit\?done=verified$/)
     const banner = page.locator('.govuk-notification-banner--success')

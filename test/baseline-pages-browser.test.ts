@@ -1,11 +1,10 @@
-import { after, before, describe, it } from 'node:test'
+import { before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import type { Browser, Page } from 'playwright-core'
-import { startApp } from './helpers/app.ts'
-import { expectAccessible, launchBrowser, listenOnLoopback, signedInPage, verifyOnPage } from './helpers/browser.ts'
-import { sqliteStore, type TestStore } from './helpers/stores.ts'
-import { buildPerson, sessionCookieFor } from './helpers/people.ts'
+import type { Page } from 'playwright-core'
+import { expectAccessible, verifyOnPage } from './helpers/browser.ts'
+import { browserApp } from './helpers/browser-app.ts'
+import { buildPerson } from './helpers/people.ts'
 import { runBaseline } from '../src/baseline/enforce.ts'
 import { evaluateAccount } from '../src/baseline/rules/index.ts'
 import { baselineSettings } from '../src/baseline/settings.ts'
@@ -14,19 +13,13 @@ import { insertMute } from '../src/baseline/store.ts'
 import { ACCOUNT, compliantAccount, compliantRegion, resource, SECURITY_BUCKET } from './fixtures/baseline/accounts.ts'
 
 describe('AWS baseline pages in Chromium', async () => {
-  const browser: Browser | undefined = await launchBrowser()
-  let store: TestStore
-  let baseUrl: string
-  let close: () => Promise<void>
+  const suite = await browserApp()
+  const { browser } = suite
   let page: Page
 
   before(async () => {
     if (browser === undefined) return
-    store = sqliteStore()
-    const started = await startApp(store)
-    close = started.close
-    baseUrl = await listenOnLoopback(started.app)
-    const { services } = started
+    const { services } = suite
     const { db } = services.store
     const admin = await buildPerson(db, {
       roles: ['authority-viewer'],
@@ -99,21 +92,13 @@ describe('AWS baseline pages in Chromium', async () => {
       created_by: 'test',
       created_at: new Date(Date.now() - 30 * 86_400_000).toISOString(),
     })
-    page = await signedInPage(browser, baseUrl, await sessionCookieFor(db, admin.id))
+    page = await suite.pageFor(admin.id)
   })
-  after(async () => {
-    await browser?.close()
-    if (browser !== undefined) {
-      await close()
-      await store.dispose()
-    }
-  })
-
   it(
     'shows the Authority the accounts, filters them, and opens one account’s baseline',
     { skip: browser === undefined },
     async () => {
-      await page.goto(`${baseUrl}/baseline`)
+      await page.goto(`${suite.baseUrl}/baseline`)
       await verifyOnPage(page, 'AWS account baseline')
       await expectAccessible(page, 'baseline-accounts')
       await page.getByLabel('Supplier').selectOption({ label: 'Contoso Ltd' })

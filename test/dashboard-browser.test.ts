@@ -1,25 +1,18 @@
-import { after, before, describe, it } from 'node:test'
+import { before, describe, it } from 'node:test'
 import { randomUUID } from 'node:crypto'
-import type { Browser, Page } from 'playwright-core'
-import { startApp } from './helpers/app.ts'
-import { expectAccessible, launchBrowser, listenOnLoopback, signedInPage, verifyOnPage } from './helpers/browser.ts'
-import { sqliteStore, type TestStore } from './helpers/stores.ts'
-import { buildPerson, sessionCookieFor } from './helpers/people.ts'
+import type { Page } from 'playwright-core'
+import { expectAccessible, verifyOnPage } from './helpers/browser.ts'
+import { browserApp } from './helpers/browser-app.ts'
+import { buildPerson } from './helpers/people.ts'
 
 describe('the supplier assurance dashboard in Chromium', async () => {
-  const browser: Browser | undefined = await launchBrowser()
-  let store: TestStore
-  let baseUrl: string
-  let close: () => Promise<void>
+  const suite = await browserApp()
+  const { browser } = suite
   let page: Page
 
   before(async () => {
     if (browser === undefined) return
-    store = sqliteStore()
-    const started = await startApp(store)
-    close = started.close
-    baseUrl = await listenOnLoopback(started.app)
-    const { db } = started.services.store
+    const { db } = suite.services.store
     const viewer = await buildPerson(db, {
       roles: ['authority-viewer'],
       organisation: { kind: 'authority', name: 'Ministry of Justice' },
@@ -35,7 +28,7 @@ describe('the supplier assurance dashboard in Chromium', async () => {
       .values({
         id: assessmentId,
         organisation_id: supplier.organisationId,
-        catalogue_version: started.services.catalogue.version,
+        catalogue_version: suite.services.catalogue.version,
         scope: '{"tags":[],"sections":[]}',
         title: 'Annual self-assessment',
         status: 'closed',
@@ -49,7 +42,7 @@ describe('the supplier assurance dashboard in Chromium', async () => {
       })
       .execute()
     const statuses = ['met', 'partially-met', 'not-met', 'not-applicable'] as const
-    for (const [i, requirement] of started.services.catalogue.requirements.slice(0, 12).entries())
+    for (const [i, requirement] of suite.services.catalogue.requirements.slice(0, 12).entries())
       await db
         .insertInto('assessment_answers')
         .values({
@@ -73,7 +66,7 @@ describe('the supplier assurance dashboard in Chromium', async () => {
         id: randomUUID(),
         organisation_id: supplier.organisationId,
         assessment_id: assessmentId,
-        requirement_id: started.services.catalogue.requirements[2]?.id ?? '',
+        requirement_id: suite.services.catalogue.requirements[2]?.id ?? '',
         owner: 'Head of IT',
         description: 'Patching is late',
         mitigation: 'Network isolation',
@@ -85,21 +78,13 @@ describe('the supplier assurance dashboard in Chromium', async () => {
         accepted_at: '2026-01-02T00:00:00.000Z',
       })
       .execute()
-    page = await signedInPage(browser, baseUrl, await sessionCookieFor(db, viewer.id))
+    page = await suite.pageFor(viewer.id)
   })
-  after(async () => {
-    await browser?.close()
-    if (browser !== undefined) {
-      await close()
-      await store.dispose()
-    }
-  })
-
   it(
     'shows the chart with its data table, filters without JavaScript, and passes axe',
     { skip: browser === undefined },
     async () => {
-      await page.goto(`${baseUrl}/dashboard`)
+      await page.goto(`${suite.baseUrl}/dashboard`)
       await verifyOnPage(page, 'Supplier assurance dashboard')
       await page.getByRole('img', { name: 'Requirements by MCSS function' }).waitFor()
       await page.getByRole('table', { name: /the chart’s data/ }).waitFor()

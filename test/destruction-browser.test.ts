@@ -1,11 +1,10 @@
-import { after, before, describe, it } from 'node:test'
+import { before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Browser, Page } from 'playwright-core'
-import { startApp } from './helpers/app.ts'
-import { expectAccessible, launchBrowser, listenOnLoopback, signedInPage, verifyOnPage } from './helpers/browser.ts'
-import { sqliteStore, type TestStore } from './helpers/stores.ts'
+import type { Page } from 'playwright-core'
+import { expectAccessible, verifyOnPage } from './helpers/browser.ts'
+import { browserApp } from './helpers/browser-app.ts'
 import { buildSupplierProfile, buildContract } from './helpers/suppliers.ts'
-import { buildPerson, sessionCookieFor } from './helpers/people.ts'
+import { buildPerson } from './helpers/people.ts'
 
 /** The data destruction pages as the Authority and the supplier's signatory use them. */
 class InstructionPage {
@@ -27,21 +26,15 @@ class InstructionPage {
 }
 
 describe('data destruction in Chromium', async () => {
-  const browser: Browser | undefined = await launchBrowser()
-  let store: TestStore
-  let baseUrl: string
-  let close: () => Promise<void>
+  const suite = await browserApp()
+  const { browser } = suite
   let authority: Page
   let signatory: Page
   let supplierId = ''
 
   before(async () => {
     if (browser === undefined) return
-    store = sqliteStore()
-    const started = await startApp(store)
-    close = started.close
-    baseUrl = await listenOnLoopback(started.app)
-    const { db } = started.services.store
+    const { db } = suite.services.store
     const admin = await buildPerson(db, {
       roles: ['authority-admin'],
       organisation: { kind: 'authority', name: 'Ministry of Justice' },
@@ -53,19 +46,11 @@ describe('data destruction in Chromium', async () => {
     supplierId = signer.organisationId
     await buildSupplierProfile(db, supplierId)
     await buildContract(db, supplierId)
-    authority = await signedInPage(browser, baseUrl, await sessionCookieFor(db, admin.id))
-    signatory = await signedInPage(browser, baseUrl, await sessionCookieFor(db, signer.id))
+    authority = await suite.pageFor(admin.id)
+    signatory = await suite.pageFor(signer.id)
   })
-  after(async () => {
-    await browser?.close()
-    if (browser !== undefined) {
-      await close()
-      await store.dispose()
-    }
-  })
-
   it('lets the Authority issue an instruction from the supplier’s page', { skip: browser === undefined }, async () => {
-    await authority.goto(`${baseUrl}/suppliers/${supplierId}`)
+    await authority.goto(`${suite.baseUrl}/suppliers/${supplierId}`)
     await authority.getByRole('link', { name: 'Data destruction instructions for this supplier' }).click()
     await verifyOnPage(authority, 'Data destruction')
     await authority.getByText('Short format clause').click()
@@ -92,7 +77,7 @@ describe('data destruction in Chromium', async () => {
     'lets the signatory sign the declaration, deciding each clause, and report failed destruction',
     { skip: browser === undefined },
     async () => {
-      await signatory.goto(`${baseUrl}/suppliers/${supplierId}/destruction`)
+      await signatory.goto(`${suite.baseUrl}/suppliers/${supplierId}/destruction`)
       await signatory.getByRole('link', { name: 'MOJ/2026-014' }).click()
       await signatory.getByRole('link', { name: 'Sign the data destruction declaration' }).click()
       await verifyOnPage(signatory, 'Sign the data destruction declaration')

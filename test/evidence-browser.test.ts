@@ -1,21 +1,18 @@
-import { after, before, describe, it } from 'node:test'
+import { before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import type { Browser, Page } from 'playwright-core'
-import { startApp } from './helpers/app.ts'
-import { expectAccessible, launchBrowser, listenOnLoopback, signedInPage, verifyOnPage } from './helpers/browser.ts'
-import { sqliteStore, type TestStore } from './helpers/stores.ts'
-import { buildPerson, sessionCookieFor } from './helpers/people.ts'
+import type { Page } from 'playwright-core'
+import { expectAccessible, verifyOnPage } from './helpers/browser.ts'
+import { browserApp } from './helpers/browser-app.ts'
+import { buildPerson } from './helpers/people.ts'
 
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n')
 const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10)
 
 describe('evidence on answers in Chromium', async () => {
-  const browser: Browser | undefined = await launchBrowser()
-  let store: TestStore
-  let baseUrl: string
-  let close: () => Promise<void>
+  const suite = await browserApp()
+  const { browser } = suite
   let page: Page
   let assessmentId = ''
   let requirement = { id: '', title: '' }
@@ -23,11 +20,7 @@ describe('evidence on answers in Chromium', async () => {
 
   before(async () => {
     if (browser === undefined) return
-    store = sqliteStore()
-    const started = await startApp(store)
-    close = started.close
-    baseUrl = await listenOnLoopback(started.app)
-    const { db } = started.services.store
+    const { db } = suite.services.store
     const admin = await buildPerson(db, {
       roles: ['authority-admin'],
       organisation: { kind: 'authority', name: 'Ministry of Justice' },
@@ -36,7 +29,7 @@ describe('evidence on answers in Chromium', async () => {
       roles: ['supplier-contributor'],
       organisation: { kind: 'supplier', name: 'Contoso Ltd' },
     })
-    const [first] = started.services.catalogue.requirements.filter(r => r.tags.includes('email'))
+    const [first] = suite.services.catalogue.requirements.filter(r => r.tags.includes('email'))
     assert.ok(first !== undefined)
     requirement = { id: first.id, title: first.title }
     assessmentId = randomUUID()
@@ -45,7 +38,7 @@ describe('evidence on answers in Chromium', async () => {
       .values({
         id: assessmentId,
         organisation_id: contributor.organisationId,
-        catalogue_version: started.services.catalogue.version,
+        catalogue_version: suite.services.catalogue.version,
         scope: JSON.stringify({ tags: ['email'], sections: [] }),
         title: 'Email security 2026',
         status: 'open',
@@ -58,7 +51,7 @@ describe('evidence on answers in Chromium', async () => {
         outcome: null,
       })
       .execute()
-    page = await signedInPage(browser, baseUrl, await sessionCookieFor(db, contributor.id))
+    page = await suite.pageFor(contributor.id)
     const assessor = await buildPerson(db, {
       roles: ['security-assessor'],
       organisation: { kind: 'authority', name: 'Ministry of Justice' },
@@ -86,23 +79,15 @@ describe('evidence on answers in Chromium', async () => {
         .set({ status: 'submitted', submitted_by: contributor.id, submitted_at: new Date().toISOString() })
         .where('id', '=', assessmentId)
         .execute()
-      return signedInPage(browser, baseUrl, await sessionCookieFor(db, assessor.id))
+      return suite.pageFor(assessor.id)
     }
   })
-  after(async () => {
-    await browser?.close()
-    if (browser !== undefined) {
-      await close()
-      await store.dispose()
-    }
-  })
-
   it(
     'uploads a file with its dates and marking, flags it as expiring, downloads it and removes it',
     { skip: browser === undefined },
     async () => {
       const heading = `${requirement.id}: ${requirement.title}`
-      await page.goto(`${baseUrl}/assessments/${assessmentId}/requirements/${requirement.id}`)
+      await page.goto(`${suite.baseUrl}/assessments/${assessmentId}/requirements/${requirement.id}`)
       await verifyOnPage(page, heading)
       assert.match(await page.locator('main').innerText(), /No evidence added/)
       await page.getByRole('link', { name: `Add evidence for ${requirement.id}` }).click()
@@ -151,7 +136,7 @@ describe('evidence on answers in Chromium', async () => {
       assert.match((await page.locator('.govuk-notification-banner--success').textContent()) ?? '', /Evidence removed/)
       assert.match(await page.locator('main').innerText(), /No evidence added/)
 
-      await page.goto(`${baseUrl}/assessments/${assessmentId}`)
+      await page.goto(`${suite.baseUrl}/assessments/${assessmentId}`)
       await page.getByRole('link', { name: 'Import evidence links from a CSV file' }).click()
       await verifyOnPage(page, 'Import evidence links')
       await expectAccessible(page, 'evidence-import-form')
@@ -165,12 +150,12 @@ describe('evidence on answers in Chromium', async () => {
       await page.getByRole('button', { name: 'Import evidence' }).click()
       await verifyOnPage(page, 'Email security 2026')
       assert.match((await page.locator('.govuk-notification-banner--success').textContent()) ?? '', /Evidence imported/)
-      await page.goto(`${baseUrl}/assessments/${assessmentId}/requirements/${requirement.id}`)
+      await page.goto(`${suite.baseUrl}/assessments/${assessmentId}/requirements/${requirement.id}`)
       assert.match(await page.locator('main table').innerText(), /OFFICIAL \(originally marked RESTRICTED\)/)
       await expectAccessible(page, 'evidence-answer-with-legacy-link')
 
       const review = await reviewSetup()
-      await review.goto(`${baseUrl}/assessments/${assessmentId}/requirements/${requirement.id}/review`)
+      await review.goto(`${suite.baseUrl}/assessments/${assessmentId}/requirements/${requirement.id}/review`)
       await verifyOnPage(review, `Review ${heading}`)
       assert.match(await review.locator('main table').innerText(), /OFFICIAL \(originally marked RESTRICTED\)/)
       assert.equal(await review.getByRole('button', { name: /Remove/ }).count(), 0)

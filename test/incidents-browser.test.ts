@@ -1,43 +1,28 @@
-import { after, before, describe, it } from 'node:test'
-import type { Browser, Page } from 'playwright-core'
-import { startApp } from './helpers/app.ts'
-import { expectAccessible, launchBrowser, listenOnLoopback, signedInPage, verifyOnPage } from './helpers/browser.ts'
-import { sqliteStore, type TestStore } from './helpers/stores.ts'
-import { buildPerson, sessionCookieFor } from './helpers/people.ts'
+import { before, describe, it } from 'node:test'
+import type { Page } from 'playwright-core'
+import { expectAccessible, verifyOnPage } from './helpers/browser.ts'
+import { browserApp } from './helpers/browser-app.ts'
+import { buildPerson } from './helpers/people.ts'
 
 describe('reporting a security incident in Chromium', async () => {
-  const browser: Browser | undefined = await launchBrowser()
-  let store: TestStore
-  let baseUrl: string
-  let close: () => Promise<void>
+  const suite = await browserApp()
+  const { browser } = suite
   let page: Page
 
   before(async () => {
     if (browser === undefined) return
-    store = sqliteStore()
-    const started = await startApp(store)
-    close = started.close
-    baseUrl = await listenOnLoopback(started.app)
-    const { db } = started.services.store
+    const { db } = suite.services.store
     const reporter = await buildPerson(db, {
       roles: ['supplier-contributor'],
       organisation: { kind: 'supplier', name: 'Contoso Ltd' },
     })
-    page = await signedInPage(browser, baseUrl, await sessionCookieFor(db, reporter.id))
+    page = await suite.pageFor(reporter.id)
   })
-  after(async () => {
-    await browser?.close()
-    if (browser !== undefined) {
-      await close()
-      await store.dispose()
-    }
-  })
-
   it(
     'reports an incident by keyboard, with the error summary first, accessible throughout',
     { skip: browser === undefined },
     async () => {
-      await page.goto(`${baseUrl}/incidents`)
+      await page.goto(`${suite.baseUrl}/incidents`)
       await verifyOnPage(page, 'Security incidents')
       await expectAccessible(page, 'incidents')
       await page.getByRole('button', { name: 'Report an incident' }).click()

@@ -1,27 +1,20 @@
-import { after, before, describe, it } from 'node:test'
+import { before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Browser, Page } from 'playwright-core'
-import { startApp } from './helpers/app.ts'
-import { expectAccessible, launchBrowser, listenOnLoopback, signedInPage, verifyOnPage } from './helpers/browser.ts'
-import { sqliteStore, type TestStore } from './helpers/stores.ts'
+import type { Page } from 'playwright-core'
+import { expectAccessible, verifyOnPage } from './helpers/browser.ts'
+import { browserApp } from './helpers/browser-app.ts'
 import { buildSupplierProfile, buildContract } from './helpers/suppliers.ts'
-import { buildPerson, sessionCookieFor } from './helpers/people.ts'
+import { buildPerson } from './helpers/people.ts'
 
 describe('Security Aspects Letters in Chromium', async () => {
-  const browser: Browser | undefined = await launchBrowser()
-  let store: TestStore
-  let baseUrl: string
-  let close: () => Promise<void>
+  const suite = await browserApp()
+  const { browser } = suite
   let page: Page
   let supplierId = ''
 
   before(async () => {
     if (browser === undefined) return
-    store = sqliteStore()
-    const started = await startApp(store)
-    close = started.close
-    baseUrl = await listenOnLoopback(started.app)
-    const { db } = started.services.store
+    const { db } = suite.services.store
     const admin = await buildPerson(db, {
       roles: ['authority-admin'],
       organisation: { kind: 'authority', name: 'Ministry of Justice' },
@@ -29,21 +22,13 @@ describe('Security Aspects Letters in Chromium', async () => {
     supplierId = (await buildPerson(db, { organisation: { kind: 'supplier', name: 'Contoso Ltd' } })).organisationId
     await buildSupplierProfile(db, supplierId)
     await buildContract(db, supplierId, { subcontractors: '["Northwind Hosting"]' })
-    page = await signedInPage(browser, baseUrl, await sessionCookieFor(db, admin.id))
+    page = await suite.pageFor(admin.id)
   })
-  after(async () => {
-    await browser?.close()
-    if (browser !== undefined) {
-      await close()
-      await store.dispose()
-    }
-  })
-
   it(
     'lets the Authority issue a Security Aspects Letter through the form',
     { skip: browser === undefined },
     async () => {
-      await page.goto(`${baseUrl}/suppliers/${supplierId}`)
+      await page.goto(`${suite.baseUrl}/suppliers/${supplierId}`)
       await verifyOnPage(page, 'Contoso Ltd')
       await page.getByRole('link', { name: 'Security Aspects Letters for this supplier' }).click()
       await verifyOnPage(page, 'Security Aspects Letters')

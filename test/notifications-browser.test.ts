@@ -1,26 +1,19 @@
-import { after, before, describe, it } from 'node:test'
+import { before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Browser, Page } from 'playwright-core'
-import { startApp } from './helpers/app.ts'
-import { expectAccessible, launchBrowser, listenOnLoopback, signedInPage, verifyOnPage } from './helpers/browser.ts'
-import { sqliteStore, type TestStore } from './helpers/stores.ts'
-import { buildPerson, sessionCookieFor } from './helpers/people.ts'
+import type { Page } from 'playwright-core'
+import { expectAccessible, verifyOnPage } from './helpers/browser.ts'
+import { browserApp } from './helpers/browser-app.ts'
+import { buildPerson } from './helpers/people.ts'
 import { notifyPeople } from '../src/notifications/notifications.ts'
 
 describe('notifications in Chromium', async () => {
-  const browser: Browser | undefined = await launchBrowser()
-  let store: TestStore
-  let baseUrl: string
-  let close: () => Promise<void>
+  const suite = await browserApp()
+  const { browser } = suite
   let page: Page
 
   before(async () => {
     if (browser === undefined) return
-    store = sqliteStore()
-    const started = await startApp(store)
-    close = started.close
-    baseUrl = await listenOnLoopback(started.app)
-    const { db } = started.services.store
+    const { db } = suite.services.store
     const person = await buildPerson(db, { roles: ['supplier-admin'] })
     await db.transaction().execute(async trx => {
       await notifyPeople(
@@ -39,18 +32,10 @@ describe('notifications in Chromium', async () => {
         new Date('2026-12-09T09:00:00.000Z'),
       )
     })
-    page = await signedInPage(browser, baseUrl, await sessionCookieFor(db, person.id))
+    page = await suite.pageFor(person.id)
   })
-  after(async () => {
-    await browser?.close()
-    if (browser !== undefined) {
-      await close()
-      await store.dispose()
-    }
-  })
-
   it('shows the unread count, marks one and then all read, accessibly', { skip: browser === undefined }, async () => {
-    await page.goto(`${baseUrl}/`)
+    await page.goto(`${suite.baseUrl}/`)
     await page.getByRole('link', { name: 'Notifications (2 unread)' }).click()
     await verifyOnPage(page, 'Notifications')
     await expectAccessible(page, 'notifications-unread')

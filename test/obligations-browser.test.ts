@@ -1,28 +1,21 @@
-import { after, before, describe, it } from 'node:test'
+import { before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Browser, Page } from 'playwright-core'
-import { startApp } from './helpers/app.ts'
-import { expectAccessible, launchBrowser, listenOnLoopback, signedInPage, verifyOnPage } from './helpers/browser.ts'
-import { sqliteStore, type TestStore } from './helpers/stores.ts'
-import { buildPerson, sessionCookieFor } from './helpers/people.ts'
+import type { Page } from 'playwright-core'
+import { expectAccessible, verifyOnPage } from './helpers/browser.ts'
+import { browserApp } from './helpers/browser-app.ts'
+import { buildPerson } from './helpers/people.ts'
 import { addDuration } from '../src/platform/duration.ts'
 
 describe('recurring obligations and the privacy lifecycle in Chromium', async () => {
-  const browser: Browser | undefined = await launchBrowser()
-  let store: TestStore
-  let baseUrl: string
-  let close: () => Promise<void>
+  const suite = await browserApp()
+  const { browser } = suite
   let assessor: Page
   let supplier: Page
   let supplierId = ''
 
   before(async () => {
     if (browser === undefined) return
-    store = sqliteStore()
-    const started = await startApp(store)
-    close = started.close
-    baseUrl = await listenOnLoopback(started.app)
-    const { db } = started.services.store
+    const { db } = suite.services.store
     const authority = { kind: 'authority' as const, name: 'Ministry of Justice' }
     const assessorPerson = await buildPerson(db, { roles: ['security-assessor'], organisation: authority })
     const contributor = await buildPerson(db, {
@@ -30,22 +23,14 @@ describe('recurring obligations and the privacy lifecycle in Chromium', async ()
       organisation: { kind: 'supplier', name: 'Contoso Ltd' },
     })
     supplierId = contributor.organisationId
-    assessor = await signedInPage(browser, baseUrl, await sessionCookieFor(db, assessorPerson.id))
-    supplier = await signedInPage(browser, baseUrl, await sessionCookieFor(db, contributor.id))
+    assessor = await suite.pageFor(assessorPerson.id)
+    supplier = await suite.pageFor(contributor.id)
   })
-  after(async () => {
-    await browser?.close()
-    if (browser !== undefined) {
-      await close()
-      await store.dispose()
-    }
-  })
-
   it(
     'lets the Authority schedule an obligation, the supplier complete it and the assessor accept it',
     { skip: browser === undefined },
     async () => {
-      await assessor.goto(`${baseUrl}/suppliers/${supplierId}/obligations`)
+      await assessor.goto(`${suite.baseUrl}/suppliers/${supplierId}/obligations`)
       await verifyOnPage(assessor, 'Recurring obligations')
       await expectAccessible(assessor, 'obligations-none')
       await assessor.getByRole('link', { name: 'Start a schedule' }).click()
@@ -70,7 +55,7 @@ describe('recurring obligations and the privacy lifecycle in Chromium', async ()
       assert.match((await assessor.locator('[data-schedule="backup-restore-test"]').textContent()) ?? '', /3 months/)
       await expectAccessible(assessor, 'obligations-scheduled')
 
-      await supplier.goto(`${baseUrl}/suppliers/${supplierId}/obligations`)
+      await supplier.goto(`${suite.baseUrl}/suppliers/${supplierId}/obligations`)
       await supplier.getByRole('link', { name: /^Complete Test restoring from backup/ }).click()
       await verifyOnPage(supplier, 'Test restoring from backup')
       await supplier.getByRole('button', { name: 'Send for review' }).click()
@@ -112,7 +97,7 @@ describe('recurring obligations and the privacy lifecycle in Chromium', async ()
     'lets the supplier add a service, tick its checklist and move it to a new phase',
     { skip: browser === undefined },
     async () => {
-      await supplier.goto(`${baseUrl}/suppliers/${supplierId}/privacy`)
+      await supplier.goto(`${suite.baseUrl}/suppliers/${supplierId}/privacy`)
       await verifyOnPage(supplier, 'Privacy lifecycle')
       await expectAccessible(supplier, 'privacy-none')
       await supplier.getByRole('link', { name: 'Add a service' }).click()

@@ -1,27 +1,20 @@
-import { after, before, describe, it } from 'node:test'
-import type { Browser, Page } from 'playwright-core'
-import { startApp } from './helpers/app.ts'
-import { expectAccessible, launchBrowser, listenOnLoopback, signedInPage, verifyOnPage } from './helpers/browser.ts'
-import { sqliteStore, type TestStore } from './helpers/stores.ts'
+import { before, describe, it } from 'node:test'
+import type { Page } from 'playwright-core'
+import { expectAccessible, verifyOnPage } from './helpers/browser.ts'
+import { browserApp } from './helpers/browser-app.ts'
 import { buildContract } from './helpers/suppliers.ts'
-import { buildPerson, sessionCookieFor } from './helpers/people.ts'
+import { buildPerson } from './helpers/people.ts'
 
 describe('personnel clearances and clearance checks in Chromium', async () => {
-  const browser: Browser | undefined = await launchBrowser()
-  let store: TestStore
-  let baseUrl: string
-  let close: () => Promise<void>
+  const suite = await browserApp()
+  const { browser } = suite
   let supplierPage: Page
   let authorityPage: Page
   let supplierId = ''
 
   before(async () => {
     if (browser === undefined) return
-    store = sqliteStore()
-    const started = await startApp(store)
-    close = started.close
-    baseUrl = await listenOnLoopback(started.app)
-    const { db } = started.services.store
+    const { db } = suite.services.store
     const supplierAdmin = await buildPerson(db, {
       roles: ['supplier-admin'],
       organisation: { kind: 'supplier', name: 'Contoso Ltd' },
@@ -38,23 +31,15 @@ describe('personnel clearances and clearance checks in Chromium', async () => {
       data_categories: '[]',
       key_services: 'Hosting',
     })
-    supplierPage = await signedInPage(browser, baseUrl, await sessionCookieFor(db, supplierAdmin.id))
-    authorityPage = await signedInPage(browser, baseUrl, await sessionCookieFor(db, admin.id))
+    supplierPage = await suite.pageFor(supplierAdmin.id)
+    authorityPage = await suite.pageFor(admin.id)
   })
-  after(async () => {
-    await browser?.close()
-    if (browser !== undefined) {
-      await close()
-      await store.dispose()
-    }
-  })
-
   it(
     'attests a clearance after correcting a refused one, accessible throughout',
     { skip: browser === undefined },
     async () => {
       const page = supplierPage
-      await page.goto(`${baseUrl}/suppliers/${supplierId}/personnel`)
+      await page.goto(`${suite.baseUrl}/suppliers/${supplierId}/personnel`)
       await verifyOnPage(page, 'Personnel clearances')
       await expectAccessible(page, 'personnel')
       await page
@@ -88,7 +73,7 @@ describe('personnel clearances and clearance checks in Chromium', async () => {
 
   it('records a clearance check and its answer, accessible throughout', { skip: browser === undefined }, async () => {
     const page = authorityPage
-    await page.goto(`${baseUrl}/personnel/clearance-checks`)
+    await page.goto(`${suite.baseUrl}/personnel/clearance-checks`)
     await verifyOnPage(page, 'Clearance status checks')
     await expectAccessible(page, 'clearance-checks')
     await page.getByRole('button', { name: 'Request a clearance status check' }).click()

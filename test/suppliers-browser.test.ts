@@ -1,46 +1,31 @@
-import { after, before, describe, it } from 'node:test'
+import { before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Browser, Page } from 'playwright-core'
-import { startApp } from './helpers/app.ts'
-import { expectAccessible, launchBrowser, listenOnLoopback, signedInPage, verifyOnPage } from './helpers/browser.ts'
-import { sqliteStore, type TestStore } from './helpers/stores.ts'
-import { buildPerson, sessionCookieFor } from './helpers/people.ts'
+import type { Page } from 'playwright-core'
+import { expectAccessible, verifyOnPage } from './helpers/browser.ts'
+import { browserApp } from './helpers/browser-app.ts'
+import { buildPerson } from './helpers/people.ts'
 
 describe('the supplier register in Chromium', async () => {
-  const browser: Browser | undefined = await launchBrowser()
-  let store: TestStore
-  let baseUrl: string
-  let close: () => Promise<void>
+  const suite = await browserApp()
+  const { browser } = suite
   let page: Page
   let supplierId = ''
 
   before(async () => {
     if (browser === undefined) return
-    store = sqliteStore()
-    const started = await startApp(store)
-    close = started.close
-    baseUrl = await listenOnLoopback(started.app)
-    const { db } = started.services.store
+    const { db } = suite.services.store
     const admin = await buildPerson(db, {
       roles: ['authority-admin'],
       organisation: { kind: 'authority', name: 'Ministry of Justice' },
     })
     supplierId = (await buildPerson(db, { organisation: { kind: 'supplier', name: 'Contoso Ltd' } })).organisationId
-    page = await signedInPage(browser, baseUrl, await sessionCookieFor(db, admin.id))
+    page = await suite.pageFor(admin.id)
   })
-  after(async () => {
-    await browser?.close()
-    if (browser !== undefined) {
-      await close()
-      await store.dispose()
-    }
-  })
-
   it(
     'lets an Authority administrator register a contract through the form',
     { skip: browser === undefined },
     async () => {
-      await page.goto(`${baseUrl}/suppliers`)
+      await page.goto(`${suite.baseUrl}/suppliers`)
       await verifyOnPage(page, 'Suppliers')
       await page.getByRole('link', { name: 'Contoso Ltd' }).click()
       await verifyOnPage(page, 'Contoso Ltd')
@@ -72,7 +57,7 @@ describe('the supplier register in Chromium', async () => {
       await verifyOnPage(page, 'Contoso Ltd')
       assert.match((await page.locator('.govuk-notification-banner--success').textContent()) ?? '', /Contract saved/)
       assert.match((await page.locator('table').first().textContent()) ?? '', /MOJ\/2026-014/)
-      assert.ok(page.url().startsWith(`${baseUrl}/suppliers/${supplierId}`))
+      assert.ok(page.url().startsWith(`${suite.baseUrl}/suppliers/${supplierId}`))
       await expectAccessible(page, 'supplier-register-entry')
     },
   )
