@@ -2,13 +2,10 @@ import { z } from 'zod'
 import type { Job } from '../platform/jobs/runner.ts'
 import type { WorkQueue } from '../platform/jobs/queue.ts'
 import type { AccountReport } from './enforce.ts'
-import {
-  registeredAccounts,
-  roleAccess,
-  runConfiguredBaseline,
-  type AwsAccess,
-  type BaselineServices,
-} from './service.ts'
+import type { AwsAccess, BaselineServices } from './service.ts'
+
+// Loaded when a scan runs, so an instance that never scans (and the command line) starts without the AWS SDK.
+const service = () => import('./service.ts')
 
 /** The queue of account scans: one item per AWS account, keyed by the account, so an account is never scanned twice at once. */
 export const ACCOUNT_SCAN_QUEUE = 'baseline-account-scan'
@@ -27,7 +24,7 @@ export function baselineScanJob(services: BaselineServices, interval: string, qu
     name: 'baseline-scan',
     every: { interval },
     async run() {
-      const accounts = await registeredAccounts(services)
+      const accounts = await (await service()).registeredAccounts(services)
       if (accounts.length === 0) return 'no AWS accounts registered'
       const queued = await queue.enqueue(
         ACCOUNT_SCAN_QUEUE,
@@ -60,6 +57,7 @@ export async function startBaselineWorker(
     onScanned?: (report: AccountReport) => void
   },
 ): Promise<void> {
+  const { roleAccess, runConfiguredBaseline } = await service()
   const access = (options.accessFor ?? roleAccess)(services)
   await queue.work(ACCOUNT_SCAN_QUEUE, { concurrency: options.concurrency }, async data => {
     const { accountId } = AccountScan.parse(data)

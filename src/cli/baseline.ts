@@ -11,17 +11,19 @@ import { recordAuditEvent } from '../audit/record.ts'
 import { createBudget } from '../baseline/aws/budget.ts'
 import { rollbackBaselineAction, type AccountReport, type RunReport } from '../baseline/enforce.ts'
 import { allowListFromTerraformState } from '../baseline/intended.ts'
-import { sdkRollback } from '../baseline/remediator.ts'
 import { RULE_IDS } from '../baseline/rules/index.ts'
 import { activeMutes, allOpenViolations, insertMute } from '../baseline/store.ts'
 import { toNdjson, toOcsf, violationsCsv } from '../baseline/export.ts'
 import { ladders } from '../baseline/ladders.ts'
 import { createOutput, fail } from './output.ts'
-import { registeredAccounts, roleAccess, runConfiguredBaseline, type AwsAccess } from '../baseline/service.ts'
+import type { AwsAccess } from '../baseline/service.ts'
 import { cliActor } from './audit.ts'
 
 const AccountId = z.string().regex(/^\d{12}$/, 'AWS account IDs are 12 digits')
 const ExportFormat = z.enum(['ocsf', 'ndjson', 'csv'], { error: '--format must be ocsf, ndjson or csv' })
+
+// The AWS SDK is loaded when a command reaches AWS, so the rest of the command line starts without it.
+const service = () => import('../baseline/service.ts')
 
 /** The accounts a command covers: those named, the Organization's, or every AWS account in the supplier register. */
 async function accountsFor(
@@ -32,7 +34,7 @@ async function accountsFor(
   if (options.account !== undefined && options.account.length > 0)
     return [...new Set(options.account.map(id => parseInput(AccountId, id, '--account')))].sort()
   if (options.organization === true) return (await access.organizationAccounts()).sort()
-  const ids = await registeredAccounts(services)
+  const ids = await (await service()).registeredAccounts(services)
   if (ids.length === 0)
     throw new AssureError(
       'VALIDATION_FAILED',
@@ -55,6 +57,7 @@ async function run(
     : null
   bar?.start(props.accounts.length, 0)
   try {
+    const { runConfiguredBaseline } = await service()
     return await runConfiguredBaseline(services, access, { ...props, onAccount: () => bar?.increment() })
   } finally {
     bar?.stop()
@@ -148,7 +151,7 @@ export function registerBaselineCommands(
     write?: (text: string) => void
   } = {},
 ): void {
-  const accessFor = setup.accessFor ?? roleAccess
+  const accessFor = async (services: Services) => (setup.accessFor ?? (await service()).roleAccess)(services)
   const output = (json: boolean) => createOutput(json, setup.write)
   const baseline = program
     .command('baseline')
@@ -177,7 +180,7 @@ export function registerBaselineCommands(
   ).action(async (options: { account?: string[]; organization?: boolean; json?: boolean }) => {
     const json = options.json === true
     await withServices(json, async services => {
-      const access = accessFor(services)
+      const access = await accessFor(services)
       const accounts = await accountsFor(services, access, options)
       const report = await run(services, access, { mode: 'scan', accounts, progress: !json && process.stderr.isTTY })
       output(json).result(reportJson(report), humanReport(report))
@@ -192,7 +195,7 @@ export function registerBaselineCommands(
   ).action(async (options: { account?: string[]; organization?: boolean; json?: boolean; apply?: boolean }) => {
     const json = options.json === true
     await withServices(json, async services => {
-      const access = accessFor(services)
+      const access = await accessFor(services)
       const accounts = await accountsFor(services, access, options)
       const mode = options.apply === true ? 'apply' : 'plan'
       const report = await run(services, access, { mode, accounts, progress: !json && process.stderr.isTTY })
@@ -209,7 +212,8 @@ export function registerBaselineCommands(
     .action(async (actionId: string, options: { json?: boolean }) => {
       const json = options.json === true
       await withServices(json, async services => {
-        const access = accessFor(services)
+        const access = await accessFor(services)
+        const { sdkRollback } = await import('../baseline/remediator.ts')
         const result = await rollbackBaselineAction(
           {
             db: services.store.db,

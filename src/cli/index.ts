@@ -3,7 +3,6 @@ import { loadConfig } from '../config.ts'
 import { migrateToLatest, openStore } from '../platform/db/database.ts'
 import { loadCatalogue } from '../catalogue/load.ts'
 import { syncBuiltInCatalogue } from '../catalogue/operations.ts'
-import { serve } from '../main.ts'
 import { registerCatalogueCommands } from './catalogue.ts'
 import { registerAuditCommands } from './audit.ts'
 import { registerBaselineCommands } from './baseline.ts'
@@ -26,6 +25,8 @@ export function buildProgram(): Command {
     .option('--services <roles>', 'the roles to run: web, worker or web,worker', 'web,worker')
     .option('--json', 'accepted for consistency; the service logs JSON lines')
     .action(async (options: { json?: boolean; services: string }) => {
+      // Loaded here: the web app is the heaviest import, and no other command needs it.
+      const { serve } = await import('../main.ts')
       await serve(process.env, [`--services=${options.services}`]).catch(error => fail(error, options.json === true))
     })
 
