@@ -1,6 +1,8 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
+import pg from 'pg'
 import { inProcessQueue, pgBossQueue, type WorkQueue } from '../src/platform/jobs/queue.ts'
 import { postgresStore, type TestStore } from './helpers/stores.ts'
 import { suiteUnavailable } from './helpers/suites.ts'
@@ -196,6 +198,25 @@ if (url === undefined || url === '') {
         1,
         'a failed key can be queued again',
       )
+    })
+
+    it('tries again after a failed start, instead of failing for good', async () => {
+      // A database that does not exist yet: the first start fails; once it exists, the next call connects.
+      const name = `assure_test_later_${randomBytes(4).toString('hex')}`
+      const later = new URL(url)
+      later.pathname = `/${name}`
+      const queue = pgBossQueue({ connectionString: later.toString(), onFailure: () => undefined })
+      await assert.rejects(queue.enqueue('baseline-later', [{ key: 'a', data: {} }]), /does not exist/)
+      const admin = new pg.Client({ connectionString: url })
+      await admin.connect()
+      try {
+        await admin.query(`create database ${name}`)
+        assert.equal(await queue.enqueue('baseline-later', [{ key: 'a', data: {} }]), 1)
+        await queue.stop()
+      } finally {
+        await admin.query(`drop database if exists ${name} with (force)`)
+        await admin.end()
+      }
     })
   })
 }

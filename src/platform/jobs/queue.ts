@@ -190,8 +190,15 @@ export function pgBossQueue(options: {
       }
     }
   }
+  // A failed start or queue creation is forgotten, so the next call tries again rather than failing for good.
   const start = () => {
-    started ??= boss.start().then(() => undefined)
+    started ??= boss.start().then(
+      () => undefined,
+      (error: unknown) => {
+        started = undefined
+        throw error
+      },
+    )
     return started
   }
   const queueReady = async (name: string) => {
@@ -199,12 +206,17 @@ export function pgBossQueue(options: {
     let ready = created.get(name)
     if (ready === undefined) {
       // Creating a queue that exists does nothing (pg-boss inserts it with ON CONFLICT DO NOTHING).
-      ready = boss.createQueue(name, {
-        policy: 'exclusive',
-        retryLimit: ATTEMPTS - 1,
-        retryDelay: options.retryDelaySeconds ?? 30,
-        expireInSeconds: EXPIRE_SECONDS,
-      })
+      ready = boss
+        .createQueue(name, {
+          policy: 'exclusive',
+          retryLimit: ATTEMPTS - 1,
+          retryDelay: options.retryDelaySeconds ?? 30,
+          expireInSeconds: EXPIRE_SECONDS,
+        })
+        .catch((error: unknown) => {
+          created.delete(name)
+          throw error
+        })
       created.set(name, ready)
     }
     await ready
@@ -227,9 +239,9 @@ export function pgBossQueue(options: {
       for (let n = 0; n < Math.max(1, workOptions.concurrency); n += 1) consumers.add(consume(name, handler))
     },
     async stop() {
-      if (started === undefined) return
       stopping.abort()
       await Promise.allSettled([...consumers])
+      if (started === undefined) return
       await started.catch(() => undefined)
       await boss.stop({ graceful: true, close: true, timeout: 30_000 })
     },
