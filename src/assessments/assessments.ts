@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Catalogue, PlacedRequirement } from '../catalogue/catalogue.ts'
-import { AssureError, notFound } from '../platform/errors.ts'
+import { AssureError, notFound, invalidField } from '../platform/errors.ts'
 import { recordAuditEvent } from '../audit/record.ts'
 import type { RolePermission } from '../identity/policy.ts'
 import { assertNotSelfApproval } from '../identity/segregation.ts'
@@ -29,8 +29,6 @@ export interface AssessmentScope {
   readonly sections: readonly string[]
 }
 
-const invalid = (path: string, message: string) =>
-  new AssureError('VALIDATION_FAILED', message, { problems: [{ path, message }] })
 const conflict = (message: string) => new AssureError('CONFLICT', message)
 
 /** Every tag the catalogue's requirements carry, sorted. */
@@ -89,14 +87,14 @@ export async function openAssessment(
   const { caller, supplierId, title, scope } = props
   await reachableSupplier(deps, { caller, supplierId, permission: 'open-assessments' })
   if (scope.tags.length === 0 && scope.sections.length === 0)
-    throw invalid('tags', 'Select at least one tag or section for the scope of the assessment')
+    throw invalidField('tags', 'Select at least one tag or section for the scope of the assessment')
   const tags = catalogueTags(deps.catalogue)
-  if (scope.tags.some(tag => !tags.includes(tag))) throw invalid('tags', 'Select tags from the list')
+  if (scope.tags.some(tag => !tags.includes(tag))) throw invalidField('tags', 'Select tags from the list')
   if (scope.sections.some(slug => !deps.catalogue.sections.some(s => s.slug === slug)))
-    throw invalid('sections', 'Select sections from the list')
+    throw invalidField('sections', 'Select sections from the list')
   const covered = scopedRequirements(deps.catalogue, scope).length
   if (covered === 0)
-    throw invalid('tags', 'The scope you selected covers no requirements; select another tag or section')
+    throw invalidField('tags', 'The scope you selected covers no requirements; select another tag or section')
   const id = randomUUID()
   const now = deps.now()
   await deps.db.transaction().execute(async trx => {
@@ -202,7 +200,7 @@ export async function submitAssessment(
     if (current?.status !== 'open') throw conflict('This assessment has already been submitted')
     const missing = outstanding(requirements, await listAnswers(trx, assessmentId))
     if (missing > 0)
-      throw invalid(
+      throw invalidField(
         'form',
         `Answer every requirement before you submit: ${missing} of ${requirements.length} ${missing === 1 ? 'still needs' : 'still need'} an answer`,
       )
@@ -294,7 +292,7 @@ export async function returnAssessment(
       throw conflict('Only a submitted assessment can be returned to the supplier')
     assertIndependent(caller.user.id, current)
     const queried = (await listAnswers(trx, assessmentId)).filter(a => a.review === 'queried').length
-    if (queried === 0) throw invalid('form', 'Query at least one answer before you return the assessment')
+    if (queried === 0) throw invalidField('form', 'Query at least one answer before you return the assessment')
     await updateAssessment(trx, assessmentId, { status: 'open', submitted_by: null, submitted_at: null })
     await recordAuditEvent(
       trx,
@@ -333,7 +331,7 @@ export async function closeAssessment(
     )
     const undecided = requirements.filter(r => !decided.has(r.id)).length
     if (undecided > 0)
-      throw invalid(
+      throw invalidField(
         'form',
         `Accept or reject every answer before you close the assessment: ${undecided} ${undecided === 1 ? 'still needs' : 'still need'} a decision`,
       )

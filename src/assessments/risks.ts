@@ -3,7 +3,7 @@ import type { Kysely, Selectable, Transaction } from 'kysely'
 import { durationParameter } from '../catalogue/catalogue.ts'
 import { recordAuditEvent } from '../audit/record.ts'
 import { assertNotSelfApproval } from '../identity/segregation.ts'
-import { AssureError, notFound } from '../platform/errors.ts'
+import { AssureError, notFound, invalidField } from '../platform/errors.ts'
 import { addDuration, describeDuration } from '../platform/duration.ts'
 import type { Database, RisksTable } from '../platform/db/schema.ts'
 import { reachableSupplier, type SupplierCaller } from '../suppliers/register.ts'
@@ -27,8 +27,6 @@ export interface RiskProposal {
 /** The answers whose acceptance puts a risk on the register. */
 export const RISK_STATUSES = ['not-met', 'partially-met'] as const
 
-const invalid = (path: string, message: string) =>
-  new AssureError('VALIDATION_FAILED', message, { problems: [{ path, message }] })
 const conflict = (message: string) => new AssureError('CONFLICT', message)
 
 /** Today's date in UTC as YYYY-MM-DD. */
@@ -46,10 +44,10 @@ export function latestExpiry(deps: AssessmentDeps): { day: string; interval: str
 /** Checks an expiry date is after today and within the control review interval. */
 function checkExpiry(deps: AssessmentDeps, expiresOn: string): void {
   const today = isoDay(deps.now())
-  if (expiresOn <= today) throw invalid('expiresOn', 'The expiry date must be in the future')
+  if (expiresOn <= today) throw invalidField('expiresOn', 'The expiry date must be in the future')
   const latest = latestExpiry(deps)
   if (expiresOn > latest.day)
-    throw invalid('expiresOn', `The expiry date must be within ${describeDuration(latest.interval)} of today`)
+    throw invalidField('expiresOn', `The expiry date must be within ${describeDuration(latest.interval)} of today`)
 }
 
 /** One risk by ID. */

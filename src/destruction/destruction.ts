@@ -3,15 +3,15 @@ import type { Kysely } from 'kysely'
 import type { Catalogue } from '../catalogue/catalogue.ts'
 import type { Database } from '../platform/db/schema.ts'
 import { isUniqueViolation } from '../platform/db/unique.ts'
-import { AssureError, notFound, type Problem } from '../platform/errors.ts'
+import { AssureError, invalidField, notFound, type Problem } from '../platform/errors.ts'
 import type { Mailer } from '../platform/mail/mailer.ts'
 import { alertPeople, authorityPeople } from '../notifications/alerts.ts'
 import { paths } from '../paths.ts'
 import { renderPdf } from '../platform/pdf/pdf.ts'
 import { recordAuditEvent } from '../audit/record.ts'
 import { planStages, plannedStage, type StagePlan } from '../deadlines/stages.ts'
-import { reachableSupplier, type SupplierCaller } from '../suppliers/register.ts'
-import { findContract, type SupplierRow } from '../suppliers/store.ts'
+import { contractToAddress, reachableSupplier, requireSignatory, type SupplierCaller } from '../suppliers/register.ts'
+import type { SupplierRow } from '../suppliers/store.ts'
 import type { RolePermission } from '../identity/policy.ts'
 import { returnFormatProblem, clauseField, dateField, type DecisionInput, type FailureReport } from './forms.ts'
 import {
@@ -56,9 +56,6 @@ export const INSTRUCTION_STAGES = {
 export const PROMISED_STAGE_KEYS: readonly string[] = DECLARATION_CLAUSES.flatMap(clause =>
   clause.date === null ? [] : [clause.date.stageKey],
 )
-
-const problem = (path: string, message: string) =>
-  new AssureError('VALIDATION_FAILED', message, { problems: [{ path, message }] })
 
 /** The refusal when the supplier's profile has no long legal name: the letter is addressed to that entity. */
 export const NO_LEGAL_NAME =
@@ -123,11 +120,8 @@ export async function issueDestructionInstruction(
   deps: DestructionDeps,
   props: { caller: SupplierCaller; supplierId: string; contractId: string },
 ): Promise<string> {
-  const { caller, supplierId } = props
-  const supplier = await reachableSupplier(deps, { caller, supplierId, permission: 'issue-letters' })
-  const contract = await findContract(deps.db, supplierId, props.contractId)
-  if (contract === undefined) throw problem('contractId', 'Select one of this supplier’s contracts')
-  if (supplier.profile === null || supplier.profile.legal_name.trim() === '') throw problem('', NO_LEGAL_NAME)
+  const { caller } = props
+  const { supplier, contract } = await contractToAddress(deps, props, NO_LEGAL_NAME)
   const now = deps.now()
   const variables = instructionVariables(supplier, contract, now, deps.catalogue)
   const body = renderDestructionLetter(variables, deps.catalogue)
@@ -137,7 +131,8 @@ export async function issueDestructionInstruction(
   return deps.db
     .transaction()
     .execute(async trx => {
-      if ((await instructionForContract(trx, contract.id)) !== undefined) throw problem('contractId', ALREADY_ISSUED)
+      if ((await instructionForContract(trx, contract.id)) !== undefined)
+        throw invalidField('contractId', ALREADY_ISSUED)
       await insertInstruction(trx, {
         id,
         organisation_id: supplier.id,
@@ -176,7 +171,7 @@ export async function issueDestructionInstruction(
       return id
     })
     .catch((error: unknown) => {
-      throw isUniqueViolation(error) ? problem('contractId', ALREADY_ISSUED) : error
+      throw isUniqueViolation(error) ? invalidField('contractId', ALREADY_ISSUED) : error
     })
 }
 
@@ -247,8 +242,8 @@ export async function signDestructionDeclaration(
 ): Promise<{ pdfSha256: string }> {
   const { caller } = props
   const { instruction } = await reachableInstruction(deps, { ...props, permission: 'respond-to-letters' })
-  if (!caller.user.roles.includes('supplier-signatory')) throw new AssureError('FORBIDDEN', SIGNATORY_ONLY)
-  if ((await findDeclaration(deps.db, instruction.id)) !== undefined) throw problem('', ALREADY_SIGNED)
+  requireSignatory(caller.user, SIGNATORY_ONLY)
+  if ((await findDeclaration(deps.db, instruction.id)) !== undefined) throw invalidField('', ALREADY_SIGNED)
   const now = deps.now()
   const problems = declarationProblems(props.decisions, now.toISOString().slice(0, 10))
   if (props.position === null || props.position.trim() === '')
@@ -295,7 +290,7 @@ export async function signDestructionDeclaration(
       pdf: pdf.toString('base64'),
       pdf_sha256: sha256,
     })
-    if (!stored) throw problem('', ALREADY_SIGNED)
+    if (!stored) throw invalidField('', ALREADY_SIGNED)
     await completeInstructionStage(trx, {
       instructionId: instruction.id,
       stageKey: INSTRUCTION_STAGES.declaration,
@@ -360,7 +355,7 @@ export async function confirmPromisedDestruction(
         .where('stage_key', '=', props.stageKey)
         .executeTakeFirst()
       if (exists === undefined) throw notFound('That obligation')
-      throw problem('', 'That has already been confirmed as done')
+      throw invalidField('', 'That has already been confirmed as done')
     }
     await recordAuditEvent(
       trx,
@@ -389,7 +384,7 @@ export async function recordDataReturn(
   const { caller } = props
   const { instruction } = await reachableInstruction(deps, { ...props, permission: 'respond-to-letters' })
   const refused = returnFormatProblem(props.format)
-  if (refused !== null) throw problem(refused.path, refused.message)
+  if (refused !== null) throw invalidField(refused.path, refused.message)
   const format = props.format.trim().toLowerCase()
   const now = deps.now()
   await deps.db.transaction().execute(async trx => {
@@ -399,7 +394,7 @@ export async function recordDataReturn(
       recorded_at: now.toISOString(),
       recorded_by: caller.user.id,
     })
-    if (!stored) throw problem('format', 'The data return has already been recorded')
+    if (!stored) throw invalidField('format', 'The data return has already been recorded')
     await completeInstructionStage(trx, {
       instructionId: instruction.id,
       stageKey: INSTRUCTION_STAGES.returnData,
@@ -438,7 +433,7 @@ export async function reportFailedDestruction(
   const now = deps.now()
   const identifiedAt = new Date(report.identifiedAt)
   if (Number.isNaN(identifiedAt.getTime()) || identifiedAt > now)
-    throw problem('identified', 'The time it was identified must be in the past')
+    throw invalidField('identified', 'The time it was identified must be in the past')
   // The deadline engine's clock for this report: the catalogue's notification period from identification.
   const [clock] = planStages('failed-destruction-report', identifiedAt, deps.catalogue)
   if (clock === undefined) throw new Error('The deadline engine planned no failed-destruction clock')

@@ -7,7 +7,7 @@ import { PERMISSIONS, rolesAllow } from '../identity/policy.ts'
 import type { IdentityDeps } from '../identity/deps.ts'
 import { requireStepUp } from '../identity/step-up.ts'
 import { stagesFor } from '../deadlines/deadlines.ts'
-import { reachableSupplier } from '../suppliers/register.ts'
+import { reachableSupplier, requireSignatory } from '../suppliers/register.ts'
 import { listContracts, type SupplierRow } from '../suppliers/store.ts'
 import {
   IssueDestructionFormSchema,
@@ -219,7 +219,7 @@ export function registerDestructionRoutes(app: FastifyInstance, deps: Destructio
       ...formErrors(problems, DECLARATION_INPUTS),
     })
   const signatoryOnly = (request: FastifyRequest) => {
-    if (!callerOf(request).user.roles.includes('supplier-signatory')) throw new AssureError('FORBIDDEN', SIGNATORY_ONLY)
+    requireSignatory(callerOf(request).user, SIGNATORY_ONLY)
   }
   app.get<InstructionParams>(
     '/suppliers/:id/destruction/:instructionId/declaration',

@@ -3,10 +3,10 @@ import type { Kysely, Transaction } from 'kysely'
 import type { Catalogue } from '../catalogue/catalogue.ts'
 import type { Database, LetterEventsTable } from '../platform/db/schema.ts'
 import { isUniqueViolation } from '../platform/db/unique.ts'
-import { AssureError, notFound } from '../platform/errors.ts'
+import { invalidField, notFound } from '../platform/errors.ts'
 import { recordAuditEvent } from '../audit/record.ts'
 import { planStages } from '../deadlines/stages.ts'
-import { reachableSupplier, type SupplierCaller } from '../suppliers/register.ts'
+import { contractToAddress, reachableSupplier, requireSignatory, type SupplierCaller } from '../suppliers/register.ts'
 import { findContract, type SupplierRow } from '../suppliers/store.ts'
 import { renderDeclarationPdf, type SignedDeclaration } from './pdf.ts'
 import { distributionFor, letterHash, renderSecurityAspectsLetter, type LetterVariables } from './render.ts'
@@ -38,9 +38,6 @@ export const LETTER_STAGES = {
 
 /** What `completed_by` says of a stage closed because its letter was revised. */
 export const SUPERSEDED = 'superseded'
-
-const problem = (path: string, message: string) =>
-  new AssureError('VALIDATION_FAILED', message, { problems: [{ path, message }] })
 
 /** The refusal when the supplier's profile has no long legal name: the letter is addressed to that entity. */
 export const NO_LEGAL_NAME =
@@ -76,7 +73,7 @@ async function storeLetter(
 ): Promise<string> {
   const { caller, supplier, contract, now } = props
   const variables = letterVariables(supplier, contract.reference, now)
-  if (variables.longLegalName === null) throw problem('', NO_LEGAL_NAME)
+  if (variables.longLegalName === null) throw invalidField('', NO_LEGAL_NAME)
   const { body } = renderSecurityAspectsLetter(variables, deps.catalogue)
   const id = randomUUID()
   const bodySha256 = letterHash(body)
@@ -124,7 +121,7 @@ async function storeLetter(
 }
 
 const conflictOr = (message: string) => (error: unknown) => {
-  throw isUniqueViolation(error) ? problem('contractId', message) : error
+  throw isUniqueViolation(error) ? invalidField('contractId', message) : error
 }
 
 /**
@@ -135,16 +132,13 @@ export async function issueSecurityAspectsLetter(
   deps: LetterDeps,
   props: { caller: SupplierCaller; supplierId: string; contractId: string },
 ): Promise<string> {
-  const { caller, supplierId } = props
-  const supplier = await reachableSupplier(deps, { caller, supplierId, permission: 'issue-letters' })
-  const contract = await findContract(deps.db, supplierId, props.contractId)
-  if (contract === undefined) throw problem('contractId', 'Select one of this supplier’s contracts')
-  if (supplier.profile === null || supplier.profile.legal_name.trim() === '') throw problem('', NO_LEGAL_NAME)
+  const { caller } = props
+  const { supplier, contract } = await contractToAddress(deps, props, NO_LEGAL_NAME)
   const now = deps.now()
   return deps.db
     .transaction()
     .execute(async trx => {
-      if ((await latestForContract(trx, contract.id)) !== undefined) throw problem('contractId', ALREADY_ISSUED)
+      if ((await latestForContract(trx, contract.id)) !== undefined) throw invalidField('contractId', ALREADY_ISSUED)
       return storeLetter(deps, trx, { caller, supplier, contract, version: 1, supersedes: null, note: null, now })
     })
     .catch(conflictOr(ALREADY_ISSUED))
@@ -169,7 +163,10 @@ async function reachableLetter(
 async function notSuperseded(deps: LetterDeps, letter: LetterRow, what: string): Promise<void> {
   if (letter.status === 'issued') return
   const newer = await supersededBy(deps.db, letter.id)
-  throw problem('', `This letter was superseded by version ${newer?.version ?? letter.version + 1}: ${what} that one`)
+  throw invalidField(
+    '',
+    `This letter was superseded by version ${newer?.version ?? letter.version + 1}: ${what} that one`,
+  )
 }
 
 /**
@@ -188,7 +185,7 @@ export async function reviseSecurityAspectsLetter(
   const contract = await findContract(deps.db, supplier.id, letter.contract_id)
   if (contract === undefined) throw notFound('That contract')
   const now = deps.now()
-  const stale = problem('', 'Someone revised this letter at the same time. Revise the current version instead')
+  const stale = invalidField('', 'Someone revised this letter at the same time. Revise the current version instead')
   return deps.db
     .transaction()
     .execute(async trx => {
@@ -281,7 +278,7 @@ export async function confirmLetter(
 ): Promise<{ recorded: boolean; declarationSha256?: string }> {
   const { caller } = props
   const { letter } = await reachableLetter(deps, { ...props, permission: 'respond-to-letters' })
-  if (!caller.user.roles.includes('supplier-signatory')) throw new AssureError('FORBIDDEN', SIGNATORY_ONLY)
+  requireSignatory(caller.user, SIGNATORY_ONLY)
   await notSuperseded(deps, letter, 'confirm')
   const contract = await findContract(deps.db, letter.organisation_id, letter.contract_id)
   if (contract === undefined) throw notFound('That contract')
@@ -334,7 +331,7 @@ export async function recordSubcontractorCopies(
   const expected = JSON.parse(contract.subcontractors) as string[]
   const missing = expected.filter(name => !props.subcontractors.includes(name))
   if (missing.length > 0 || props.subcontractors.some(name => !expected.includes(name)))
-    throw problem('subcontractors', 'Select every subcontractor once each has acknowledged its copy of the SAL')
+    throw invalidField('subcontractors', 'Select every subcontractor once each has acknowledged its copy of the SAL')
   return recordStage(deps, {
     caller: props.caller,
     letter,

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { paths } from '../paths.ts'
-import { AssureError, notFound, type Problem } from '../platform/errors.ts'
+import { notFound, type Problem } from '../platform/errors.ts'
 import { bodyOf, formErrors, orProblems, parseBody, registerFormRoutes } from '../platform/http/forms.ts'
 import { supplierCaller } from '../suppliers/caller.ts'
 import { PERMISSIONS } from '../identity/policy.ts'
@@ -8,7 +8,7 @@ import type { IdentityDeps } from '../identity/deps.ts'
 import { requireStepUp } from '../identity/step-up.ts'
 import { stagesFor } from '../deadlines/deadlines.ts'
 import type { Mailer } from '../platform/mail/mailer.ts'
-import { reachableSupplier } from '../suppliers/register.ts'
+import { reachableSupplier, requireSignatory } from '../suppliers/register.ts'
 import { findContract, listContracts, type SupplierRow } from '../suppliers/store.ts'
 import {
   AcknowledgeLetterFormSchema,
@@ -263,7 +263,7 @@ export function registerLetterRoutes(app: FastifyInstance, deps: LetterRouteDeps
       ...formErrors(problems),
     })
   const signatoryOnly = (request: FastifyRequest) => {
-    if (!callerOf(request).user.roles.includes('supplier-signatory')) throw new AssureError('FORBIDDEN', SIGNATORY_ONLY)
+    requireSignatory(callerOf(request).user, SIGNATORY_ONLY)
   }
 
   app.get<LetterParams>('/suppliers/:id/letters/:letterId/confirm', respond, async (request, reply) => {

@@ -3,7 +3,7 @@ import type { Kysely, Transaction } from 'kysely'
 import type { Catalogue } from '../catalogue/catalogue.ts'
 import type { Database, ObligationInstancesTable } from '../platform/db/schema.ts'
 import { isUniqueViolation } from '../platform/db/unique.ts'
-import { AssureError, notFound } from '../platform/errors.ts'
+import { invalidField, notFound } from '../platform/errors.ts'
 import { addDuration } from '../platform/duration.ts'
 import { recordAuditEvent } from '../audit/record.ts'
 import { plannedStage } from '../deadlines/stages.ts'
@@ -36,9 +36,6 @@ export interface ObligationDeps {
   readonly now: () => Date
   readonly catalogue: Catalogue
 }
-
-const problem = (path: string, message: string) =>
-  new AssureError('VALIDATION_FAILED', message, { problems: [{ path, message }] })
 
 /** The refusal when a supplier already has a schedule for a kind. */
 export const ALREADY_SCHEDULED = 'This supplier already has a schedule for that obligation'
@@ -120,18 +117,19 @@ export async function startObligationSchedule(
     permission: 'manage-obligations',
   })
   const kind = obligationKind(props.kind)
-  if (kind === undefined || kind.interval === 'per-event') throw problem('kind', SELECT_KIND)
+  if (kind === undefined || kind.interval === 'per-event') throw invalidField('kind', SELECT_KIND)
   const interval = intervalOf(kind, deps.catalogue)
   const now = deps.now()
   if (!/^\d{4}-\d{2}-\d{2}$/.test(props.firstDueOn) || Number.isNaN(dueAtEndOf(props.firstDueOn).getTime()))
-    throw problem('firstDue', 'The first due date must be a real date')
-  if (props.firstDueOn < now.toISOString().slice(0, 10)) throw problem('firstDue', DUE_IN_PAST)
+    throw invalidField('firstDue', 'The first due date must be a real date')
+  if (props.firstDueOn < now.toISOString().slice(0, 10)) throw invalidField('firstDue', DUE_IN_PAST)
   const dueAt = dueAtEndOf(props.firstDueOn)
   const scheduleId = randomUUID()
   return deps.db
     .transaction()
     .execute(async trx => {
-      if ((await findScheduleByKind(trx, supplier.id, kind.id)) !== undefined) throw problem('kind', ALREADY_SCHEDULED)
+      if ((await findScheduleByKind(trx, supplier.id, kind.id)) !== undefined)
+        throw invalidField('kind', ALREADY_SCHEDULED)
       await insertSchedule(trx, {
         id: scheduleId,
         organisation_id: supplier.id,
@@ -171,7 +169,7 @@ export async function startObligationSchedule(
       return { scheduleId, instanceId: instance.id }
     })
     .catch(error => {
-      throw isUniqueViolation(error) ? problem('kind', ALREADY_SCHEDULED) : error
+      throw isUniqueViolation(error) ? invalidField('kind', ALREADY_SCHEDULED) : error
     })
 }
 
@@ -206,11 +204,11 @@ export async function completeObligation(
   const { caller } = props
   const { instance, kind } = await reachableInstance(deps, { ...props, permission: 'complete-obligations' })
   // The same rules as the form, for callers that are not the form (the CLI, jobs).
-  if (props.description.trim() === '') throw problem('description', 'Enter what was done')
+  if (props.description.trim() === '') throw invalidField('description', 'Enter what was done')
   if (props.evidence.trim() === '' || !isEvidenceReference(props.evidence.trim()))
-    throw problem('evidence', EVIDENCE_NOT_HTTPS)
-  if (!props.attested) throw problem('attestation', ATTESTATION_MISSING)
-  if (instance.status !== 'open') throw problem('', NOT_OPEN)
+    throw invalidField('evidence', EVIDENCE_NOT_HTTPS)
+  if (!props.attested) throw invalidField('attestation', ATTESTATION_MISSING)
+  if (instance.status !== 'open') throw invalidField('', NOT_OPEN)
   const now = deps.now()
   await deps.db.transaction().execute(async trx => {
     const moved = await transitionInstance(trx, {
@@ -224,7 +222,7 @@ export async function completeObligation(
         completed_by: caller.user.id,
       },
     })
-    if (!moved) throw problem('', NOT_OPEN)
+    if (!moved) throw invalidField('', NOT_OPEN)
     await setInstanceStage(trx, { instanceId: instance.id, open: false, by: caller.user.id, now })
     await recordAuditEvent(
       trx,
@@ -267,17 +265,17 @@ export async function reviewObligation(
 ): Promise<{ nextInstanceId: string | null }> {
   const { caller } = props
   const { instance, kind } = await reachableInstance(deps, { ...props, permission: 'review-obligations' })
-  if (instance.status !== 'awaiting-review') throw problem('', NOT_AWAITING_REVIEW)
+  if (instance.status !== 'awaiting-review') throw invalidField('', NOT_AWAITING_REVIEW)
   // Guidance, Access control: segregation of duties; v5.0.0-2.3.5 (multi-user approval of high-value flows).
   assertNotSelfApproval({ submittedBy: instance.completed_by ?? '', approverId: caller.user.id, what: 'an obligation' })
   const comment = props.comment?.trim() ?? ''
-  if (props.decision === 'return' && comment === '') throw problem('comment', RETURN_NEEDS_COMMENT)
+  if (props.decision === 'return' && comment === '') throw invalidField('comment', RETURN_NEEDS_COMMENT)
   const now = deps.now()
   const reviewed = { reviewed_at: now.toISOString(), reviewed_by: caller.user.id, review_comment: comment || null }
   return deps.db
     .transaction()
     .execute(async trx => {
-      const stale = problem('', NOT_AWAITING_REVIEW)
+      const stale = invalidField('', NOT_AWAITING_REVIEW)
       let next: ObligationInstancesTable | null = null
       if (props.decision === 'return') {
         if (
@@ -333,6 +331,6 @@ export async function reviewObligation(
       return { nextInstanceId: next?.id ?? null }
     })
     .catch(error => {
-      throw isUniqueViolation(error) ? problem('', NOT_AWAITING_REVIEW) : error
+      throw isUniqueViolation(error) ? invalidField('', NOT_AWAITING_REVIEW) : error
     })
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Transaction } from 'kysely'
 import type { Database } from '../platform/db/schema.ts'
 import { isUniqueViolation } from '../platform/db/unique.ts'
-import { AssureError, notFound } from '../platform/errors.ts'
+import { invalidField, notFound } from '../platform/errors.ts'
 import { addDuration } from '../platform/duration.ts'
 import { recordAuditEvent } from '../audit/record.ts'
 import { reachableSupplier, type SupplierCaller } from '../suppliers/register.ts'
@@ -10,9 +10,6 @@ import { DPIA_PERIOD, obligationKind } from './kinds.ts'
 import { CHECKLISTS, PHASE_NAMES, PHASES, type Phase } from './lifecycle.ts'
 import { openInstance, type ObligationDeps } from './obligations.ts'
 import { changePhase, findService, findServiceByName, insertService, saveChecklist } from './store.ts'
-
-const problem = (path: string, message: string) =>
-  new AssureError('VALIDATION_FAILED', message, { problems: [{ path, message }] })
 
 /** The refusal when a supplier already has a service by that name. */
 export const SERVICE_NAME_TAKEN = 'This supplier already has a service with that name'
@@ -58,7 +55,7 @@ export async function addSupplierService(
     .transaction()
     .execute(async trx => {
       if ((await findServiceByName(trx, supplier.id, props.name)) !== undefined)
-        throw problem('name', SERVICE_NAME_TAKEN)
+        throw invalidField('name', SERVICE_NAME_TAKEN)
       await insertService(trx, {
         id: serviceId,
         organisation_id: supplier.id,
@@ -91,7 +88,7 @@ export async function addSupplierService(
       return { serviceId, dpiaInstanceId: dpia.id }
     })
     .catch(error => {
-      throw isUniqueViolation(error) ? problem('name', SERVICE_NAME_TAKEN) : error
+      throw isUniqueViolation(error) ? invalidField('name', SERVICE_NAME_TAKEN) : error
     })
 }
 
@@ -118,11 +115,14 @@ export async function changeServicePhase(
   const { service } = await reachableService(deps, props)
   const from = PHASES.indexOf(service.phase as Phase)
   if (PHASES.indexOf(props.phase) <= from)
-    throw problem('phase', `Select a phase after ${PHASE_NAMES[service.phase as Phase] ?? service.phase}`)
+    throw invalidField('phase', `Select a phase after ${PHASE_NAMES[service.phase as Phase] ?? service.phase}`)
   const now = deps.now()
   return deps.db.transaction().execute(async trx => {
     if (!(await changePhase(trx, { serviceId: service.id, from: service.phase, to: props.phase, now })))
-      throw problem('phase', 'Someone changed this service’s phase at the same time. Check its phase and try again')
+      throw invalidField(
+        'phase',
+        'Someone changed this service’s phase at the same time. Check its phase and try again',
+      )
     const dpia = await openDpia(trx, {
       organisationId: service.organisation_id,
       serviceId: service.id,
@@ -155,7 +155,7 @@ export async function recordPrivacyChecklist(
   const { caller } = props
   const { service } = await reachableService(deps, props)
   const items = CHECKLISTS[service.phase as Phase] ?? []
-  if (props.checked.some(id => !items.some(item => item.id === id))) throw problem('items', UNKNOWN_ITEM)
+  if (props.checked.some(id => !items.some(item => item.id === id))) throw invalidField('items', UNKNOWN_ITEM)
   const now = deps.now()
   await deps.db.transaction().execute(async trx => {
     await saveChecklist(

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Catalogue } from '../catalogue/catalogue.ts'
 import type { Database } from '../platform/db/schema.ts'
-import { AssureError, notFound } from '../platform/errors.ts'
+import { AssureError, notFound, invalidField } from '../platform/errors.ts'
 import { sealerFor } from '../platform/crypto/sealing.ts'
 import { recordAuditEvent } from '../audit/record.ts'
 import { rolesAllow } from '../identity/policy.ts'
@@ -40,9 +40,6 @@ const FIELDS = { firstName: 'first-name', lastName: 'last-name', dateOfBirth: 'd
 /** The associated data one sealed field is bound to. */
 export const checkSealContext = (id: string, field: keyof typeof FIELDS) => `clearance-check/${id}/${FIELDS[field]}`
 
-const invalid = (path: string, message: string) =>
-  new AssureError('VALIDATION_FAILED', message, { problems: [{ path, message }] })
-
 /**
  * Only Authority administrators and security assessors handle check requests and their answers. Guidance, Checking
  * someone's clearance status: "If you are authorised to receive the answer, the team will reply to you".
@@ -76,7 +73,7 @@ export async function requestClearanceCheck(
   const { caller, check } = props
   mayCheck(caller)
   if (check.supplierId !== null && (await findSupplier(deps.db, check.supplierId)) === undefined)
-    throw invalid('supplierId', 'Select a supplier from the list, or ‘Not linked to a supplier’')
+    throw invalidField('supplierId', 'Select a supplier from the list, or ‘Not linked to a supplier’')
   const id = randomUUID()
   const now = deps.now()
   const sealer = sealerFor(deps.masterKey, CHECK_SEAL_PURPOSE)
@@ -180,15 +177,15 @@ export async function answerClearanceCheck(
   const today = now.toISOString().slice(0, 10)
   if (answer.outcome === 'cleared') {
     if (!clearanceLevels(deps.catalogue).includes(answer.level))
-      throw invalid('clearedLevel', 'Select the clearance level they hold')
+      throw invalidField('clearedLevel', 'Select the clearance level they hold')
     if (answer.validUntil < today)
-      throw invalid(
+      throw invalidField(
         'validUntil',
         'The date the clearance is valid until must be today or in the future. If it has passed, select ‘Lapsed’',
       )
   }
   if (answer.outcome === 'lapsed' && answer.lapsedOn > today)
-    throw invalid('lapsedOn', 'The date the clearance lapsed must be today or in the past')
+    throw invalidField('lapsedOn', 'The date the clearance lapsed must be today or in the past')
   await deps.db.transaction().execute(async trx => {
     const recorded = await recordAnswer(trx, checkId, {
       outcome: answer.outcome,

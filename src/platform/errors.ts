@@ -37,6 +37,11 @@ export class AssureError extends Error {
   }
 }
 
+/** A refused input with one problem, on the field `path`: what forms show beside that field. */
+export function invalidField(path: string, message: string): AssureError {
+  return new AssureError('VALIDATION_FAILED', message, { problems: [{ path, message }] })
+}
+
 /** Shortcut for the commonest domain error. */
 export function notFound(what: string): AssureError {
   return new AssureError('NOT_FOUND', `${what} was not found`)

@@ -1,4 +1,4 @@
-import { AssureError } from './errors.ts'
+import { invalidField } from './errors.ts'
 
 /**
  * Classification markings for documents and evidence. Guidance, Security Aspects Letter, Markings: "all information
@@ -33,9 +33,6 @@ export interface Marking {
 
 const HANDLING_MAX = 500
 
-const refuse = (path: string, message: string) =>
-  new AssureError('VALIDATION_FAILED', message, { problems: [{ path, message }] })
-
 /** Upper case with single spaces, and the hyphen of OFFICIAL-SENSITIVE written any common way. */
 const normalise = (text: string) =>
   text
@@ -57,23 +54,23 @@ export function parseMarking(
   const instructionsPath = options.instructionsPath ?? 'handlingInstructions'
   const written = normalise(text)
   const instructions = options.handlingInstructions?.trim() ?? ''
-  if (written === '') throw refuse(path, 'Select the marking, OFFICIAL or OFFICIAL-SENSITIVE')
+  if (written === '') throw invalidField(path, 'Select the marking, OFFICIAL or OFFICIAL-SENSITIVE')
   if ((ABOVE_OFFICIAL as readonly string[]).includes(written) || /^(TOP )?SECRET\b/.test(written))
-    throw refuse(
+    throw invalidField(
       path,
       `${written.startsWith('TOP') ? 'TOP SECRET' : 'SECRET'} material must not be put in Assure: it holds OFFICIAL information only`,
     )
   const legacy = (LEGACY_MARKINGS as readonly string[]).includes(written) ? (written as LegacyMarking) : null
   const marking = legacy === null ? (MARKINGS as readonly string[]).find(m => m === written) : 'OFFICIAL'
   if (marking === undefined)
-    throw refuse(
+    throw invalidField(
       path,
       `“${text.trim().slice(0, 40)}” is not a marking Assure accepts: use OFFICIAL or OFFICIAL-SENSITIVE (or, for legacy material, ${LEGACY_MARKINGS.join(', ')})`,
     )
   if (instructions.length > HANDLING_MAX)
-    throw refuse(instructionsPath, `Handling instructions must be ${HANDLING_MAX} characters or fewer`)
+    throw invalidField(instructionsPath, `Handling instructions must be ${HANDLING_MAX} characters or fewer`)
   if (instructions !== '' && marking !== 'OFFICIAL-SENSITIVE')
-    throw refuse(
+    throw invalidField(
       instructionsPath,
       'Handling instructions go with the SENSITIVE handling caveat: select OFFICIAL-SENSITIVE, or remove them',
     )

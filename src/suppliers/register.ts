@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Database } from '../platform/db/schema.ts'
 import { isUniqueViolation } from '../platform/db/unique.ts'
-import { AssureError, notFound } from '../platform/errors.ts'
+import { AssureError, invalidField, notFound } from '../platform/errors.ts'
 import { recordAuditEvent, type Actor } from '../audit/record.ts'
 import type { UserRecord } from '../identity/store.ts'
 import { rolesAllow, type RolePermission } from '../identity/policy.ts'
@@ -53,6 +53,27 @@ export async function reachableSupplier(
   return refuseAsNotFound(deps, caller, { type: 'supplier', id: supplierId }, supplier !== undefined)
 }
 
+/** Only the supplier's signatory signs for it; anyone else is refused with `refusal`. */
+export function requireSignatory(user: UserRecord, refusal: string): void {
+  if (!user.roles.includes('supplier-signatory')) throw new AssureError('FORBIDDEN', refusal)
+}
+
+/**
+ * The supplier and one of its contracts, for a letter the Authority addresses to the supplier's legal entity: refused
+ * when the contract is not the supplier's, or with `noLegalName` when its profile has no long legal name.
+ */
+export async function contractToAddress(
+  deps: SupplierDeps,
+  props: { caller: SupplierCaller; supplierId: string; contractId: string },
+  noLegalName: string,
+): Promise<{ supplier: SupplierRow; contract: NonNullable<Awaited<ReturnType<typeof findContract>>> }> {
+  const supplier = await reachableSupplier(deps, { ...props, permission: 'issue-letters' })
+  const contract = await findContract(deps.db, supplier.id, props.contractId)
+  if (contract === undefined) throw invalidField('contractId', 'Select one of this supplier’s contracts')
+  if (supplier.profile === null || supplier.profile.legal_name.trim() === '') throw invalidField('', noLegalName)
+  return { supplier, contract }
+}
+
 /**
  * Records a refused attempt on a supplier's record (or on one that does not exist) and answers it as not found, so
  * the caller cannot tell "not yours" from "not there".
@@ -78,9 +99,6 @@ export async function refuseAsNotFound(
   )
   throw notFound(`That ${target.type}`)
 }
-
-const taken = (path: string, message: string) =>
-  new AssureError('VALIDATION_FAILED', message, { problems: [{ path, message }] })
 
 /** Records or updates a supplier's register profile: its legal and short names, security director and contact. */
 export async function registerSupplier(
@@ -147,7 +165,7 @@ export async function addContract(
     .transaction()
     .execute(async trx => {
       if ((await findContractByReference(trx, contract.reference)) !== undefined)
-        throw taken('reference', 'A contract with that reference already exists')
+        throw invalidField('reference', 'A contract with that reference already exists')
       await insertContract(trx, {
         id,
         organisation_id: supplierId,
@@ -170,7 +188,9 @@ export async function addContract(
       )
     })
     .catch(error => {
-      throw isUniqueViolation(error) ? taken('reference', 'A contract with that reference already exists') : error
+      throw isUniqueViolation(error)
+        ? invalidField('reference', 'A contract with that reference already exists')
+        : error
     })
   return id
 }
@@ -189,7 +209,7 @@ export async function editContract(
     .execute(async trx => {
       const holder = await findContractByReference(trx, contract.reference)
       if (holder !== undefined && holder.id !== contractId)
-        throw taken('reference', 'A contract with that reference already exists')
+        throw invalidField('reference', 'A contract with that reference already exists')
       await updateContract(trx, contractId, contractColumns(contract))
       await recordAuditEvent(
         trx,
@@ -206,7 +226,9 @@ export async function editContract(
       )
     })
     .catch(error => {
-      throw isUniqueViolation(error) ? taken('reference', 'A contract with that reference already exists') : error
+      throw isUniqueViolation(error)
+        ? invalidField('reference', 'A contract with that reference already exists')
+        : error
     })
 }
 
@@ -223,9 +245,9 @@ export async function addCloudAccount(
     .transaction()
     .execute(async trx => {
       if (account.contractId !== null && (await findContract(trx, supplierId, account.contractId)) === undefined)
-        throw taken('contractId', 'Select one of this supplier’s contracts')
+        throw invalidField('contractId', 'Select one of this supplier’s contracts')
       if ((await findCloudAccountByAccountId(trx, account.accountId)) !== undefined)
-        throw taken('accountId', 'That AWS account is already registered')
+        throw invalidField('accountId', 'That AWS account is already registered')
       await insertCloudAccount(trx, {
         id,
         organisation_id: supplierId,
@@ -250,7 +272,7 @@ export async function addCloudAccount(
       )
     })
     .catch(error => {
-      throw isUniqueViolation(error) ? taken('accountId', 'That AWS account is already registered') : error
+      throw isUniqueViolation(error) ? invalidField('accountId', 'That AWS account is already registered') : error
     })
   return id
 }
