@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../platform/db/schema.ts'
-import { actionsFor, allOpenViolations, latestResults, openViolations } from './store.ts'
+import { actionsFor, allOpenViolations, latestResults, openViolationsIn } from './store.ts'
 
 /** The reads behind the AWS baseline pages: registered accounts with their supplier, and one account's records. */
 
@@ -47,18 +47,28 @@ export async function accountSummaries(db: Kysely<Database>, accountIds: readonl
   }
 }
 
-/** Everything one account's page shows: open violations, latest results, actions and every mute (expired too). */
-export async function accountRecords(db: Kysely<Database>, accountId: string) {
+/**
+ * Everything an account's page (or the API) shows, for several accounts in four queries: open violations, latest
+ * results, actions and every mute (expired too). Returns each account's records by its ID.
+ */
+export async function accountRecords(db: Kysely<Database>, accountIds: readonly string[]) {
   const [violations, results, actions, mutes] = await Promise.all([
-    openViolations(db, accountId),
-    latestResults(db, [accountId]),
-    actionsFor(db, [accountId]),
-    db
-      .selectFrom('baseline_mutes')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .orderBy('expires_at', 'desc')
-      .execute(),
+    openViolationsIn(db, accountIds),
+    latestResults(db, accountIds),
+    actionsFor(db, accountIds),
+    accountIds.length === 0
+      ? []
+      : db
+          .selectFrom('baseline_mutes')
+          .selectAll()
+          .where('account_id', 'in', [...accountIds])
+          .orderBy('expires_at', 'desc')
+          .execute(),
   ])
-  return { violations, results, actions, mutes }
+  return (accountId: string) => ({
+    violations: violations.filter(violation => violation.accountId === accountId),
+    results: results.filter(result => result.account_id === accountId),
+    actions: actions.filter(action => action.account_id === accountId),
+    mutes: mutes.filter(mute => mute.account_id === accountId),
+  })
 }

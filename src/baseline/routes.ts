@@ -106,17 +106,14 @@ export function registerBaselineRoutes(app: FastifyInstance, deps: BaselineRoute
       })
       const now = deps.now()
       const accounts = await registeredAccounts(deps.db, supplier.id)
+      const recordsOf = await accountRecords(
+        deps.db,
+        accounts.map(account => account.accountId),
+      )
       return {
         supplierId: supplier.id,
-        accounts: await Promise.all(
-          accounts.map(async account =>
-            presentAccountApi({
-              account,
-              records: await accountRecords(deps.db, account.accountId),
-              ladders: ladderOf,
-              now,
-            }),
-          ),
+        accounts: accounts.map(account =>
+          presentAccountApi({ account, records: recordsOf(account.accountId), ladders: ladderOf, now }),
         ),
       }
     },
@@ -141,7 +138,7 @@ export function registerBaselineRoutes(app: FastifyInstance, deps: BaselineRoute
       const [account] = await registeredAccounts(deps.db, supplier.id).then(all =>
         all.filter(a => a.accountId === accountId),
       )
-      const records = await accountRecords(deps.db, accountId)
+      const records = (await accountRecords(deps.db, [accountId]))(accountId)
       const now = deps.now()
       return reply.page('baseline-account.njk', {
         supplier,

@@ -28,11 +28,16 @@ const toViolation = (row: Selectable<BaselineViolationsTable>): StoredViolation 
 })
 
 /** An account's open violations. */
-export async function openViolations(db: Db, accountId: string): Promise<StoredViolation[]> {
+export const openViolations = (db: Db, accountId: string): Promise<StoredViolation[]> =>
+  openViolationsIn(db, [accountId])
+
+/** The open violations of some accounts, first seen first. */
+export async function openViolationsIn(db: Db, accountIds: readonly string[]): Promise<StoredViolation[]> {
+  if (accountIds.length === 0) return []
   const rows = await db
     .selectFrom('baseline_violations')
     .selectAll()
-    .where('account_id', '=', accountId)
+    .where('account_id', 'in', [...accountIds])
     .where('resolved_at', 'is', null)
     .orderBy('first_seen_at')
     .orderBy('violation_key')
