@@ -94,7 +94,8 @@ export async function serve(env: Record<string, string | undefined>, argv: reado
     }
   }
   if (roles.has('worker')) {
-    await startWorker(services, app.log, config.baseline.scanConcurrency)
+    // Account scans are the only queued work; without a scan interval there is nothing to take or poll for.
+    if (config.baseline.scanInterval !== null) await startWorker(services, app.log, config.baseline.scanConcurrency)
     // Scheduled jobs, each period once across instances (claimed in the store).
     const tick = () =>
       runDueJobs(services.store.db, services.jobs, services.now(), (job, error) =>
