@@ -180,7 +180,7 @@ export const ENVIRONMENT_VARIABLES = [
   },
   {
     name: 'ASSURE_BASELINE_QUARANTINE_GROUPS',
-    default: '(unset: instances are not isolated)',
+    default: '(unset: untagged instances are stopped instead)',
     meaning:
       'Quarantine security groups (no ingress or egress) by VPC, as `vpc-id=sg-id,vpc-id=sg-id`, for isolating untagged instances.',
   },

@@ -438,6 +438,17 @@ const CASES: Case[] = [
     rollback: ['ec2 ModifyInstanceAttribute eu-west-2 {"InstanceId":"i-1","Groups":["sg-app","sg-web"]}'],
   },
   {
+    name: 'Untagged EC2 instance with no quarantine group configured: stopped, started again on rollback',
+    violation: () => resourceViolation('AWS-TAG-02', `arn:aws:ec2:eu-west-2:${ACCOUNT}:instance/i-1`, 'eu-west-2'),
+    context: { ...CONTEXT, quarantineGroups: {} },
+    setup: a => a.mock('ec2', 'eu-west-2').on(DescribeInstancesCommand).resolves(answer(EC2_DESCRIBED, 'r')),
+    plan: [
+      'ec2 DescribeInstances eu-west-2 {"InstanceIds":["i-1"]} (read, for rollback)',
+      'ec2 StopInstances eu-west-2 {"InstanceIds":["i-1"]}',
+    ],
+    rollback: ['ec2 StartInstances eu-west-2 {"InstanceIds":["i-1"]}'],
+  },
+  {
     name: 'Non-EU RDS instance: StopDBInstance, StartDBInstance on rollback',
     violation: () => resourceViolation('AWS-REG-02', `arn:aws:rds:us-east-1:${ACCOUNT}:db:reports`, 'us-east-1'),
     plan: ['rds StopDBInstance us-east-1 {"DBInstanceIdentifier":"reports"}'],
@@ -1038,15 +1049,6 @@ describe('baseline remediation planning', () => {
       'an untagged security group',
       () => planRemediation(resourceViolation('AWS-TAG-02', ec2('security-group/sg-1'), 'eu-west-2'), CONTEXT),
       'a security group has no safe automatic isolation',
-    ],
-    [
-      'isolating an instance with no quarantine group configured',
-      () =>
-        planRemediation(resourceViolation('AWS-TAG-02', ec2('instance/i-1'), 'eu-west-2'), {
-          ...CONTEXT,
-          quarantineGroups: {},
-        }),
-      'no quarantine security group is configured',
     ],
     [
       'suspending a user with no deny-all boundary configured',

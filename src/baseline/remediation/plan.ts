@@ -272,7 +272,7 @@ function ecsService(arn: string): { cluster: string; service: string } | null {
  * Guidance, Tagging: untagged objects "are forcefully and automatically shutdown/disabled or isolated after 7
  * consecutive days"; Guidance, Regions: non-EU resources "are automatically and forcefully shut down after 12 hours".
  * Stopping or isolating what runs: shared by the stop (non-EU, 12 hours) and isolate (untagged, 7 days) steps, which
- * differ only for EC2 instances (stopped, or moved to the VPC's quarantine group). Volumes, buckets and security
+ * differ only for EC2 instances (stopped, or moved to the VPC's quarantine group when one is configured). Volumes, buckets and security
  * groups have no safe automatic isolation: detaching a volume or blocking a bucket can lose or break data, and a
  * security group is isolated only by changing everything attached to it, so those are escalated to people.
  */
@@ -285,9 +285,10 @@ function haltResource(mode: 'stop' | 'isolate') {
       case 'ec2:instance': {
         const id = afterSlash(resource)
         const describe = plannedCall('ec2:DescribeInstances', region, { InstanceIds: [id] }, read)
-        if (mode === 'stop') return [describe, plannedCall('ec2:StopInstances', region, { InstanceIds: [id] })]
-        if (Object.keys(context.quarantineGroups).length === 0)
-          return { skipped: 'no quarantine security group is configured' }
+        // The guidance allows "shutdown/disabled or isolated": with no quarantine group configured, isolating an
+        // untagged instance stops it rather than leaving the 7-day step undone.
+        if (mode === 'stop' || Object.keys(context.quarantineGroups).length === 0)
+          return [describe, plannedCall('ec2:StopInstances', region, { InstanceIds: [id] })]
         return [
           describe,
           filledCall(
