@@ -154,6 +154,19 @@ describe('the enforcement clocks', () => {
     const next = nextStep(afterFirst, LADDERS['AWS-TAG-02'], hoursAfter(1))
     assert.equal(next?.step.key, 'creator-2')
     assert.equal(next?.dueAt.toISOString(), hoursAfter(24).toISOString())
+    assert.equal(next?.overdue, false)
+  })
+
+  it('keep a step that fell due but was not taken as next, overdue, rather than skipping past it', () => {
+    const [violation] = applyScan([], [tagging('violating')], START).open
+    assert.ok(violation !== undefined)
+    // Every notice sent; isolation fell due at 7 days but the run only planned it (no --apply).
+    const notified = withStepsTaken(violation, ['creator-1', 'creator-2', 'creator-3', 'owner'])
+    const next = nextStep(notified, LADDERS['AWS-TAG-02'], hoursAfter(8 * 24))
+    assert.equal(next?.step.key, 'remediate')
+    assert.equal(next?.dueAt.toISOString(), hoursAfter(7 * 24).toISOString())
+    assert.equal(next?.overdue, true)
+    assert.equal(nextStep(withStepsTaken(notified, ['remediate']), LADDERS['AWS-TAG-02'], hoursAfter(8 * 24)), null)
   })
 
   it('take the grace periods from the catalogue', () => {

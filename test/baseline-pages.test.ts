@@ -12,7 +12,17 @@ import { evaluateAccount } from '../src/baseline/rules/index.ts'
 import { baselineSettings } from '../src/baseline/settings.ts'
 import { seen, unseen } from '../src/baseline/snapshot.ts'
 import { insertMute } from '../src/baseline/store.ts'
-import { elapsedInWords, presentAction, presentMute, rollbackCommand, statusCell } from '../src/baseline/presenters.ts'
+import {
+  elapsedInWords,
+  nextStepInWords,
+  presentAction,
+  presentMute,
+  rollbackCommand,
+  statusCell,
+} from '../src/baseline/presenters.ts'
+import { applyScan, withStepsTaken } from '../src/baseline/clocks.ts'
+import { ladders } from '../src/baseline/ladders.ts'
+import { loadCatalogue } from '../src/catalogue/load.ts'
 import type { Catalogue } from '../src/catalogue/catalogue.ts'
 import { createApiToken } from '../src/identity/api-tokens.ts'
 import { findUserById } from '../src/identity/store.ts'
@@ -118,6 +128,38 @@ describe('AWS baseline presenters', () => {
     assert.equal(presentAction({ ...action, status: 'rolled-back' }).rollback, null)
     assert.equal(presentAction({ ...action, status: 'failed', applied: null }).rollback, null)
     assert.equal(rollbackCommand('x'), 'npx assure baseline rollback x')
+  })
+
+  it('says what comes next: the step and when, why a due step waits, or that the ladder is done', () => {
+    const ladder = ladders(loadCatalogue())['AWS-TAG-02']
+    const scope = { ruleId: 'AWS-TAG-02', accountId: ACCOUNT, region: 'eu-west-2' }
+    const resourceArn = `arn:aws:ec2:eu-west-2:${ACCOUNT}:instance/i-bare`
+    const finding = { ...scope, resourceArn, summary: 'no tags', evidence: {} }
+    const [violation] = applyScan([], [{ ...scope, observed: true, findings: [finding] }], START).open
+    assert.ok(violation !== undefined)
+    const day = (days: number) => new Date(START.getTime() + days * 24 * 3_600_000)
+    const noticed = withStepsTaken(violation, ['creator-1'])
+    assert.equal(
+      nextStepInWords(noticed, ladder, false, VIEW),
+      'Notify creator (reminder), due Wednesday 2 December 2026 at 09:00',
+    )
+    assert.equal(
+      nextStepInWords(violation, ladder, false, VIEW),
+      'Notify creator (notice), due since Tuesday 1 December 2026 at 09:00: sent by the next enforcement run',
+    )
+    const notified = withStepsTaken(noticed, ['creator-2', 'creator-3', 'owner'])
+    assert.match(
+      nextStepInWords(notified, ladder, false, day(8)),
+      /, due since Tuesday 8 December 2026 at 09:00: planned, and waits for `assure baseline enforce --apply`$/,
+    )
+    assert.equal(
+      nextStepInWords(withStepsTaken(notified, ['remediate']), ladder, false, day(8)),
+      'All steps taken: resolved when a scan finds it compliant',
+    )
+    assert.equal(
+      nextStepInWords(violation, ladder, true, VIEW),
+      'None while muted: the steps resume when the mute expires',
+    )
   })
 
   it('shows a mute past its expiry as expired', () => {
@@ -462,8 +504,11 @@ for (const engine of engines()) {
           'Tuesday 1 December 2026 at 09:00 5 hours ' +
           'Notify creator (reminder), due Wednesday 2 December 2026 at 09:00 In progress',
       )
-      // GuardDuty was re-enabled at once, so its ladder has no step left; a mute in force covers it.
-      assert.match(guardDuty ?? '', /Tuesday 1 December 2026 at 09:00 5 hours No further step Muted$/)
+      // A mute in force covers GuardDuty, so its ladder waits.
+      assert.match(
+        guardDuty ?? '',
+        /Tuesday 1 December 2026 at 09:00 5 hours None while muted: the steps resume when the mute expires Muted$/,
+      )
     })
 
     it('lists actions taken with request IDs and the exact rollback command for an applied one', async () => {

@@ -102,14 +102,21 @@ export function dueSteps(violation: Violation, ladder: readonly Step[], now: Dat
   return ladder.filter(step => !violation.stepsTaken.includes(step.key) && stepDueAt(violation, step) <= now)
 }
 
-/** The next step not yet due, for the pages' "next step" column. */
-export function nextStep(violation: Violation, ladder: readonly Step[], now: Date): { step: Step; dueAt: Date } | null {
-  const upcoming = ladder
+/**
+ * The earliest step not yet taken, for the pages' "next step" column. A step already due is still next until it is
+ * taken: a planned remediation waits for `enforce --apply`, and a notice the mail server refused is sent again.
+ */
+export function nextStep(
+  violation: Violation,
+  ladder: readonly Step[],
+  now: Date,
+): { step: Step; dueAt: Date; overdue: boolean } | null {
+  const untaken = ladder
     .filter(step => !violation.stepsTaken.includes(step.key))
     .map(step => ({ step, dueAt: stepDueAt(violation, step) }))
-    .filter(({ dueAt }) => dueAt > now)
     .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())
-  return upcoming[0] ?? null
+  const first = untaken[0]
+  return first === undefined ? null : { ...first, overdue: first.dueAt <= now }
 }
 
 /** A violation with steps recorded as taken. */

@@ -152,6 +152,27 @@ export function presentRuleStatus(catalogue: Catalogue, results: readonly Result
   }
 }
 
+/**
+ * What happens next to a violation, in words: the step and when it falls due, or why a due step has not happened
+ * yet (a remediation waits for `enforce --apply`; a refused notice goes on the next run), or that the ladder is done.
+ */
+export function nextStepInWords(violation: Violation, ladder: readonly Step[], muted: boolean, now: Date): string {
+  if (violation.resolvedAt !== null) return 'None: resolved'
+  if (muted) return 'None while muted: the steps resume when the mute expires'
+  const next = nextStep(violation, ladder, now)
+  if (next === null) {
+    const remediated = ladder.some(step => step.kind === 'remediate' && violation.stepsTaken.includes(step.key))
+    return remediated ? 'All steps taken: resolved when a scan finds it compliant' : 'All steps taken'
+  }
+  const step = describeStep(next.step)
+  if (!next.overdue) return `${step}, due ${inWords(next.dueAt)}`
+  const waiting =
+    next.step.kind === 'remediate'
+      ? 'planned, and waits for `assure baseline enforce --apply`'
+      : 'sent by the next enforcement run'
+  return `${step}, due since ${inWords(next.dueAt)}: ${waiting}`
+}
+
 /** An open violation for its table: resource, summary, clock, time in violation, next step and when, muted. */
 export function presentViolation(
   violation: Violation,
@@ -164,7 +185,6 @@ export function presentViolation(
 ) {
   const muted = mutedBy(violation, context.mutes, context.now)
   const ladder = context.ladders[violation.ruleId] ?? []
-  const next = violation.resolvedAt === null ? nextStep(violation, ladder, context.now) : null
   return {
     requirement: requirementLink(context.catalogue, violation.ruleId),
     region: violation.region === GLOBAL ? 'Account-wide' : violation.region,
@@ -174,7 +194,7 @@ export function presentViolation(
     inViolationFor: elapsedInWords(violation.clockStartedAt, context.now),
     state: violationState(violation, muted),
     muted,
-    nextStep: next === null ? null : { text: describeStep(next.step), due: inWords(next.dueAt) },
+    nextStep: nextStepInWords(violation, ladder, muted, context.now),
     stepsTaken: violation.stepsTaken,
   }
 }
@@ -278,7 +298,12 @@ export function presentAccountApi(props: {
         nextStep:
           next === null
             ? null
-            : { key: next.step.key, description: describeStep(next.step), dueAt: next.dueAt.toISOString() },
+            : {
+                key: next.step.key,
+                description: describeStep(next.step),
+                dueAt: next.dueAt.toISOString(),
+                overdue: next.overdue,
+              },
       }
     }),
     actions: records.actions.map(action => ({
