@@ -148,9 +148,10 @@ describe('AWS baseline presenters', () => {
       'Notify creator (notice), due since Tuesday 1 December 2026 at 09:00: sent by the next enforcement run',
     )
     const notified = withStepsTaken(noticed, ['creator-2', 'creator-3', 'owner'])
-    assert.match(
+    assert.equal(
       nextStepInWords(notified, ladder, false, day(8)),
-      /, due since Tuesday 8 December 2026 at 09:00: planned, and waits for `assure baseline enforce --apply`$/,
+      'Remediate: isolate-resource, due since Tuesday 8 December 2026 at 09:00: ' +
+        'planned, and waits for `assure baseline enforce --apply`',
     )
     assert.equal(
       nextStepInWords(withStepsTaken(notified, ['remediate']), ladder, false, day(8)),

@@ -272,9 +272,10 @@ function ecsService(arn: string): { cluster: string; service: string } | null {
  * Guidance, Tagging: untagged objects "are forcefully and automatically shutdown/disabled or isolated after 7
  * consecutive days"; Guidance, Regions: non-EU resources "are automatically and forcefully shut down after 12 hours".
  * Stopping or isolating what runs: shared by the stop (non-EU, 12 hours) and isolate (untagged, 7 days) steps, which
- * differ only for EC2 instances (stopped, or moved to the VPC's quarantine group when one is configured). Volumes, buckets and security
- * groups have no safe automatic isolation: detaching a volume or blocking a bucket can lose or break data, and a
- * security group is isolated only by changing everything attached to it, so those are escalated to people.
+ * differ only for EC2 instances (stopped, or moved to the VPC's quarantine group when one is configured). Volumes,
+ * buckets and security groups have no safe automatic isolation: detaching a volume or blocking a bucket can lose or
+ * break data, and a security group is isolated only by changing everything attached to it, so those are escalated
+ * to people.
  */
 function haltResource(mode: 'stop' | 'isolate') {
   return (violation: Violation, context: RemediationContext): Planned => {
