@@ -103,13 +103,13 @@ describe('the OCSF export', () => {
         },
       ],
       // Guidance, 'World' Access: "After 7 days of non-action, alerts are sent to central hosting infrastructure teams".
-      remediation: { desc: 'Notify central-teams (escalation)' },
+      remediation: { desc: 'Notify the central teams (escalation)' },
       unmapped: {
         clock_started_time: daysBefore(3).getTime(),
         steps_taken: ['alert'],
         next_step: {
           key: 'central',
-          desc: 'Notify central-teams (escalation)',
+          desc: 'Notify the central teams (escalation)',
           due_time: daysBefore(-4).getTime(),
         },
         muted: false,
@@ -199,7 +199,7 @@ describe('the CSV export', () => {
     )
     assert.equal(
       lines[1],
-      `${ACCOUNT},eu-west-2,AWS-S3W-02,arn:aws:s3:::moj-downloads,S3 bucket moj-downloads is public through its bucket policy,2026-12-01T09:00:00.000Z,2026-12-01T09:00:00.000Z,In progress,Notify central-teams (escalation),2026-12-08T09:00:00.000Z,no`,
+      `${ACCOUNT},eu-west-2,AWS-S3W-02,arn:aws:s3:::moj-downloads,S3 bucket moj-downloads is public through its bucket policy,2026-12-01T09:00:00.000Z,2026-12-01T09:00:00.000Z,In progress,Notify the central teams (escalation),2026-12-08T09:00:00.000Z,no`,
     )
     // A summary that a spreadsheet would run as a formula is defused.
     assert.equal(

@@ -141,16 +141,16 @@ describe('AWS baseline presenters', () => {
     const noticed = withStepsTaken(violation, ['creator-1'])
     assert.equal(
       nextStepInWords(noticed, ladder, false, VIEW),
-      'Notify creator (reminder), due Wednesday 2 December 2026 at 09:00',
+      'Notify the creator (reminder), due Wednesday 2 December 2026 at 09:00',
     )
     assert.equal(
       nextStepInWords(violation, ladder, false, VIEW),
-      'Notify creator (notice), due since Tuesday 1 December 2026 at 09:00: sent by the next enforcement run',
+      'Notify the creator (notice), due since Tuesday 1 December 2026 at 09:00: sent by the next enforcement run',
     )
     const notified = withStepsTaken(noticed, ['creator-2', 'creator-3', 'owner'])
     assert.equal(
       nextStepInWords(notified, ladder, false, day(8)),
-      'Remediate: isolate-resource, due since Tuesday 8 December 2026 at 09:00: ' +
+      'Isolate or stop the resource, due since Tuesday 8 December 2026 at 09:00: ' +
         'planned, and waits for `assure baseline enforce --apply`',
     )
     assert.equal(
@@ -503,7 +503,7 @@ for (const engine of engines()) {
         tagging,
         `AWS-TAG-02 : AWS::EC2::Instance i-bare has no tags eu-west-2 · arn:aws:ec2:eu-west-2:${ACCOUNT}:i-bare ` +
           'Tuesday 1 December 2026 at 09:00 5 hours ' +
-          'Notify creator (reminder), due Wednesday 2 December 2026 at 09:00 In progress',
+          'Notify the creator (reminder), due Wednesday 2 December 2026 at 09:00 In progress',
       )
       // A mute in force covers GuardDuty, so its ladder waits.
       assert.match(

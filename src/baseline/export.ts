@@ -1,7 +1,7 @@
 import { toCsv } from '../platform/csv/csv.ts'
 import { nextStep, type Violation } from './clocks.ts'
 import { GLOBAL, violationKey, type Finding } from './findings.ts'
-import type { Step } from './ladders.ts'
+import { AUDIENCE_WORDS, REMEDIATION_WORDS, type Step } from './ladders.ts'
 import type { RuleId } from './rules/index.ts'
 
 /**
@@ -159,9 +159,12 @@ export const violationFromFinding = (finding: Finding, scannedAt: Date): Violati
   resolvedAt: null,
 })
 
-/** A ladder step in words: "Notify creator and account-owner (escalation)" or "Remediate: revoke-world-ingress". */
+/** A ladder step in words: "Notify the creator and the account owner (escalation)" or "Stop the resource". */
 export function describeStep(step: Step): string {
-  return step.kind === 'notify' ? `Notify ${step.notify.join(' and ')} (${step.urgency})` : `Remediate: ${step.action}`
+  if (step.kind === 'remediate') return REMEDIATION_WORDS[step.action]
+  const audiences = step.notify.map(audience => AUDIENCE_WORDS[audience])
+  const listed = audiences.length > 1 ? `${audiences.slice(0, -1).join(', ')} and ${audiences.at(-1)}` : audiences[0]
+  return `Notify ${listed ?? 'nobody'} (${step.urgency})`
 }
 
 /** Where a violation stands, in the words the pages and the CSV use. */

@@ -42,6 +42,30 @@ export const SAFE_REMEDIATIONS: ReadonlySet<Remediation> = new Set([
   'set-security-contact',
 ])
 
+/** Who a notice goes to, in the words of the pages and exports. */
+export const AUDIENCE_WORDS: Readonly<Record<Audience, string>> = {
+  creator: 'the creator',
+  user: 'the user',
+  'account-owner': 'the account owner',
+  'infrastructure-team': 'the infrastructure team',
+  'central-teams': 'the central teams',
+  'cyber-security': 'Cyber Security',
+}
+
+/** What a remediation does, in the words of the pages and exports. */
+export const REMEDIATION_WORDS: Readonly<Record<Remediation, string>> = {
+  'enable-guardduty': 'Re-enable GuardDuty',
+  'enable-cloudtrail': 'Start CloudTrail logging',
+  'enable-config': 'Start the AWS Config recorder',
+  'enable-security-hub': 'Enable Security Hub',
+  'set-security-contact': 'Set the security contact',
+  'isolate-resource': 'Isolate or stop the resource',
+  'stop-resource': 'Stop the resource',
+  'suspend-user': 'Suspend the user',
+  'block-bucket-public-access': 'Block public access to the bucket',
+  'revoke-world-ingress': 'Revoke the world-open security group rules',
+}
+
 /** One step of a rule's ladder: so long after the violation's clock started, tell these people, or act. */
 export type Step =
   | {
