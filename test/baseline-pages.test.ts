@@ -121,6 +121,8 @@ describe('AWS baseline presenters', () => {
       rolled_back_at: null,
     }
     const shown = presentAction(action)
+    assert.equal(shown.remediation, 'Re-enable GuardDuty')
+    assert.equal(presentAction({ ...action, remediation: 'retired-remediation' }).remediation, 'retired-remediation')
     assert.equal(shown.rollback, 'npx assure baseline rollback act-1')
     assert.deepEqual(shown.requestIds, ['req-a', 'req-b'])
     // British Summer Time in July: 09:00 UTC is 10:00 in London.
@@ -517,7 +519,7 @@ for (const engine of engines()) {
       assert.equal(action?.status, 'applied')
       const response = await as('admin').get(accountUrl(contoso, ACCOUNT))
       assert.deepEqual(rowsOf(response.body, 'actions'), [
-        `enable-guardduty eu-west-2 Applied Tuesday 1 December 2026 at 09:00 req-gd-0001 npx assure baseline rollback ${action.id}`,
+        `Re-enable GuardDuty eu-west-2 Applied Tuesday 1 December 2026 at 09:00 req-gd-0001 npx assure baseline rollback ${action.id}`,
       ])
       assert.match(response.body, new RegExp(`<code data-rollback>npx assure baseline rollback ${action.id}</code>`))
     })

@@ -6,7 +6,7 @@ import type { BaselineActionsTable, BaselineMutesTable, BaselineResultsTable } f
 import { nextStep, type Violation } from './clocks.ts'
 import { describeStep, violationState } from './export.ts'
 import { GLOBAL } from './findings.ts'
-import type { Step } from './ladders.ts'
+import { REMEDIATION_WORDS, type Step } from './ladders.ts'
 import { RULE_IDS } from './rules/index.ts'
 
 /**
@@ -220,13 +220,17 @@ function appliedOutcome(action: Action): { requestIds: string[]; error: string |
   }
 }
 
+/** A stored remediation key in words; a key this version does not know (an older row) is shown as stored. */
+const remediationInWords = (key: string): string =>
+  (REMEDIATION_WORDS as Readonly<Record<string, string | undefined>>)[key] ?? key
+
 /** An action taken: remediation, status, when, AWS request IDs, and the rollback command while it can be rolled back. */
 export function presentAction(action: Action) {
   const { requestIds, error } = appliedOutcome(action)
   const at = action.rolled_back_at ?? action.applied_at ?? action.created_at
   return {
     id: action.id,
-    remediation: action.remediation,
+    remediation: remediationInWords(action.remediation),
     region: action.region === GLOBAL ? 'Account-wide' : action.region,
     status: STATUS_LABELS[action.status],
     at: inWords(new Date(at)),
