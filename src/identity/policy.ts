@@ -1,4 +1,4 @@
-import type { Role } from './roles.ts'
+import { ROLES, type Role } from './roles.ts'
 
 /**
  * Every permission a route can need. Routes declare one; the app refuses any route that does not (deny by default),
@@ -121,6 +121,9 @@ export type RolePermission =
   | 'attest-personnel'
   | 'require-clearances'
   | 'check-clearances'
+/** Reads every role has; supplier isolation still limits a supplier's people to their own organisation's records. */
+const EVERY_ROLE: readonly Role[] = ROLES
+
 const GRANTS: Record<RolePermission, readonly Role[]> = {
   'manage-users': ['authority-admin', 'supplier-admin'],
   'approve-changes': ['authority-admin'],
@@ -129,25 +132,9 @@ const GRANTS: Record<RolePermission, readonly Role[]> = {
   'move-people': ['authority-admin'],
   'review-privileged-accounts': ['auditor', 'authority-admin'],
   'read-audit-ledger': ['auditor', 'authority-admin'],
-  'read-suppliers': [
-    'authority-admin',
-    'security-assessor',
-    'authority-viewer',
-    'auditor',
-    'supplier-admin',
-    'supplier-contributor',
-    'supplier-signatory',
-  ],
+  'read-suppliers': EVERY_ROLE,
   'manage-contracts': ['authority-admin'],
-  'read-incidents': [
-    'authority-admin',
-    'security-assessor',
-    'authority-viewer',
-    'auditor',
-    'supplier-admin',
-    'supplier-contributor',
-    'supplier-signatory',
-  ],
+  'read-incidents': EVERY_ROLE,
   'report-incidents': ['supplier-admin', 'supplier-contributor', 'supplier-signatory'],
   'update-incidents': [
     'authority-admin',
@@ -159,15 +146,7 @@ const GRANTS: Record<RolePermission, readonly Role[]> = {
   'close-incidents': ['authority-admin', 'security-assessor'],
   'edit-supplier-profile': ['authority-admin', 'supplier-admin'],
   'manage-cloud-accounts': ['authority-admin', 'supplier-admin'],
-  'read-assessments': [
-    'authority-admin',
-    'security-assessor',
-    'authority-viewer',
-    'auditor',
-    'supplier-admin',
-    'supplier-contributor',
-    'supplier-signatory',
-  ],
+  'read-assessments': EVERY_ROLE,
   'open-assessments': ['authority-admin', 'security-assessor'],
   'answer-assessments': ['supplier-admin', 'supplier-contributor'],
   'review-assessments': ['security-assessor'],
@@ -178,25 +157,9 @@ const GRANTS: Record<RolePermission, readonly Role[]> = {
   'manage-obligations': ['authority-admin', 'security-assessor'],
   'complete-obligations': ['supplier-admin', 'supplier-contributor'],
   'review-obligations': ['security-assessor'],
-  'read-personnel': [
-    'authority-admin',
-    'security-assessor',
-    'authority-viewer',
-    'auditor',
-    'supplier-admin',
-    'supplier-contributor',
-    'supplier-signatory',
-  ],
+  'read-personnel': EVERY_ROLE,
   'attest-personnel': ['supplier-admin', 'supplier-signatory'],
-  'read-baseline': [
-    'authority-admin',
-    'security-assessor',
-    'authority-viewer',
-    'auditor',
-    'supplier-admin',
-    'supplier-contributor',
-    'supplier-signatory',
-  ],
+  'read-baseline': EVERY_ROLE,
   'require-clearances': ['authority-admin', 'security-assessor'],
   // Guidance, Checking someone's clearance status: "If you are authorised to receive the answer". Only these two
   // roles see a check's name and date of birth; auditors and viewers never do.
