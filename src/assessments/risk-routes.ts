@@ -1,12 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { paths } from '../paths.ts'
 import { AssureError, type Problem } from '../platform/errors.ts'
-import { problemsFrom } from '../platform/validation.ts'
-import { formErrors } from '../platform/http/forms.ts'
-import { requestActor } from '../audit/attribution.ts'
+import { bodyOf, formErrors, orProblems, parseBody } from '../platform/http/forms.ts'
 import { PERMISSIONS } from '../identity/policy.ts'
-import type { UserRecord } from '../identity/store.ts'
-import { reachableSupplier, type SupplierCaller } from '../suppliers/register.ts'
+import { supplierCaller } from '../suppliers/caller.ts'
+import { reachableSupplier } from '../suppliers/register.ts'
 import { findSupplier } from '../suppliers/store.ts'
 import { reachableAssessment, scopedRequirements, scopeOf, type AssessmentDeps } from './assessments.ts'
 import { ActionFormSchema, RiskFormSchema } from './forms.ts'
@@ -17,14 +15,6 @@ import { findAnswer, listAnswers, type AssessmentRow } from './store.ts'
 
 type Params = { Params: { id: string } }
 type RequirementParams = { Params: { id: string; requirementId: string } }
-
-function callerOf(request: FastifyRequest): SupplierCaller {
-  const user: UserRecord | undefined = request.identity?.user ?? request.apiCaller?.user
-  if (user === undefined) throw new AssureError('UNAUTHENTICATED', 'Sign in to continue')
-  return { user, actor: requestActor(request), ip: request.ip, requestId: request.id }
-}
-
-const bodyOf = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>
 
 /** The risk register (proposal by the assessor, acceptance by an administrator) and an assessment's exports. */
 export function registerRiskRoutes(app: FastifyInstance, deps: AssessmentDeps): void {
@@ -59,7 +49,7 @@ export function registerRiskRoutes(app: FastifyInstance, deps: AssessmentDeps): 
     reviewRoute,
     async (request, reply) => {
       const assessment = await reachableAssessment(deps, {
-        caller: callerOf(request),
+        caller: supplierCaller(request),
         assessmentId: request.params.id,
         permission: 'review-assessments',
       })
@@ -70,26 +60,23 @@ export function registerRiskRoutes(app: FastifyInstance, deps: AssessmentDeps): 
     '/assessments/:id/requirements/:requirementId/risk',
     reviewRoute,
     async (request, reply) => {
-      const caller = callerOf(request)
+      const caller = supplierCaller(request)
       const { id: assessmentId, requirementId } = request.params
       const assessment = await reachableAssessment(deps, { caller, assessmentId, permission: 'review-assessments' })
       const body = bodyOf(request)
-      const parsed = RiskFormSchema.safeParse(body)
-      let problems: Problem[] = parsed.success ? [] : problemsFrom(parsed.error).filter(p => p.path !== '_csrf')
-      if (parsed.success) {
-        try {
-          const { owner, description, mitigation, expiresOn } = parsed.data
-          await proposeRisk(deps, {
-            caller,
-            assessmentId,
-            requirementId,
-            risk: { owner, description, mitigation, expiresOn },
-          })
-        } catch (error) {
-          if (!(error instanceof AssureError && error.code === 'VALIDATION_FAILED')) throw error
-          problems = [...error.problems]
-        }
-      }
+      const parsed = parseBody(RiskFormSchema, body)
+      const problems =
+        'problems' in parsed
+          ? parsed.problems
+          : await orProblems(() => {
+              const { owner, description, mitigation, expiresOn } = parsed.data
+              return proposeRisk(deps, {
+                caller,
+                assessmentId,
+                requirementId,
+                risk: { owner, description, mitigation, expiresOn },
+              })
+            })
       if (problems.length > 0) return riskPage(reply.status(400), assessment, requirementId, body, problems)
       return reply.redirect(`${paths.assessments.assessment(assessmentId)}?done=risk-proposed`, 303)
     },
@@ -101,7 +88,7 @@ export function registerRiskRoutes(app: FastifyInstance, deps: AssessmentDeps): 
     reply: FastifyReply,
     supplier: { id: string; name: string } | null,
   ) => {
-    const { roles } = callerOf(request).user
+    const { roles } = supplierCaller(request).user
     const today = isoDay(deps.now())
     const risks = await listRisks(deps.db, supplier === null ? {} : { organisationId: supplier.id })
     return reply.page('risks.njk', {
@@ -114,7 +101,7 @@ export function registerRiskRoutes(app: FastifyInstance, deps: AssessmentDeps): 
   app.get('/risks', registerRoute, (request, reply) => registerPage(request, reply, null))
   app.get<Params>('/suppliers/:id/risks', read, async (request, reply) => {
     const supplier = await reachableSupplier(deps, {
-      caller: callerOf(request),
+      caller: supplierCaller(request),
       supplierId: request.params.id,
       permission: 'read-assessments',
     })
@@ -123,14 +110,14 @@ export function registerRiskRoutes(app: FastifyInstance, deps: AssessmentDeps): 
   app.post<Params>('/risks/:id/accept', acceptRoute, async (request, reply) => {
     const parsed = ActionFormSchema.safeParse(bodyOf(request))
     if (!parsed.success) throw new AssureError('VALIDATION_FAILED', 'The form could not be read')
-    await acceptRisk(deps, { caller: callerOf(request), riskId: request.params.id })
+    await acceptRisk(deps, { caller: supplierCaller(request), riskId: request.params.id })
     return reply.redirect(`${paths.risks.register}?done=accepted`, 303)
   })
 
   // Exports of one assessment: OSCAL assessment results, an OSCAL POA&M of its open risks, and its answers as CSV.
   const exportOf = async (request: FastifyRequest<Params>): Promise<AssessmentExport> => {
     const assessment = await reachableAssessment(deps, {
-      caller: callerOf(request),
+      caller: supplierCaller(request),
       assessmentId: request.params.id,
       permission: 'read-assessments',
     })

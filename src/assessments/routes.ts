@@ -1,12 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { z } from 'zod'
 import { paths } from '../paths.ts'
 import { AssureError, type Problem } from '../platform/errors.ts'
-import { problemsFrom } from '../platform/validation.ts'
-import { formErrors } from '../platform/http/forms.ts'
-import { requestActor } from '../audit/attribution.ts'
+import { bodyOf, formErrors, orProblems, parseBody } from '../platform/http/forms.ts'
 import { PERMISSIONS } from '../identity/policy.ts'
-import type { UserRecord } from '../identity/store.ts'
+import { supplierCaller } from '../suppliers/caller.ts'
 import { reachableSupplier, type SupplierCaller } from '../suppliers/register.ts'
 import type { SupplierRow } from '../suppliers/store.ts'
 import {
@@ -50,31 +47,6 @@ type SupplierParams = { Params: { id: string } }
 type Params = { Params: { id: string } }
 type RequirementParams = { Params: { id: string; requirementId: string } }
 
-function callerOf(request: FastifyRequest): SupplierCaller {
-  const user: UserRecord | undefined = request.identity?.user ?? request.apiCaller?.user
-  if (user === undefined) throw new AssureError('UNAUTHENTICATED', 'Sign in to continue')
-  return { user, actor: requestActor(request), ip: request.ip, requestId: request.id }
-}
-
-function parse<S extends z.ZodType>(schema: S, body: unknown): { data: z.infer<S> } | { problems: Problem[] } {
-  const result = schema.safeParse(body)
-  return result.success
-    ? { data: result.data }
-    : { problems: problemsFrom(result.error).filter(p => p.path !== '_csrf') }
-}
-
-/** Runs an operation; its validation problems are shown on the form again rather than thrown. */
-async function orProblems(run: () => Promise<unknown>): Promise<Problem[]> {
-  try {
-    await run()
-    return []
-  } catch (error) {
-    if (error instanceof AssureError && error.code === 'VALIDATION_FAILED') return [...error.problems]
-    throw error
-  }
-}
-
-const bodyOf = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>
 const checked = (value: unknown) => ([] as string[]).concat((value as string[] | string | undefined) ?? [])
 
 /** Supplier self-assessments: opening (the Authority), answering and submitting (the supplier), review (assessors). */
@@ -85,7 +57,7 @@ export function registerAssessmentRoutes(app: FastifyInstance, deps: AssessmentD
   const reviewRoute = { config: { permission: PERMISSIONS.reviewAssessments } }
 
   app.get<SupplierParams>('/suppliers/:id/assessments', read, async (request, reply) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const supplier = await reachableSupplier(deps, {
       caller,
       supplierId: request.params.id,
@@ -136,18 +108,18 @@ export function registerAssessmentRoutes(app: FastifyInstance, deps: AssessmentD
   }
   app.get<SupplierParams>('/suppliers/:id/assessments/new', openRoute, async (request, reply) => {
     const supplier = await reachableSupplier(deps, {
-      caller: callerOf(request),
+      caller: supplierCaller(request),
       supplierId: request.params.id,
       permission: 'open-assessments',
     })
     return openPage(reply, supplier, {}, [])
   })
   app.post<SupplierParams>('/suppliers/:id/assessments/new', openRoute, async (request, reply) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const supplierId = request.params.id
     const supplier = await reachableSupplier(deps, { caller, supplierId, permission: 'open-assessments' })
     const body = bodyOf(request)
-    const parsed = parse(OpenAssessmentFormSchema, body)
+    const parsed = parseBody(OpenAssessmentFormSchema, body)
     let id = ''
     const problems =
       'problems' in parsed
@@ -167,7 +139,7 @@ export function registerAssessmentRoutes(app: FastifyInstance, deps: AssessmentD
     assessment: AssessmentRow,
     problems: Problem[] = [],
   ) => {
-    const { roles } = callerOf(request).user
+    const { roles } = supplierCaller(request).user
     const scope = scopeOf(assessment)
     const presented = presentAssessment(
       assessment,
@@ -187,7 +159,7 @@ export function registerAssessmentRoutes(app: FastifyInstance, deps: AssessmentD
   }
   app.get<Params>('/assessments/:id', read, async (request, reply) => {
     const assessment = await reachableAssessment(deps, {
-      caller: callerOf(request),
+      caller: supplierCaller(request),
       assessmentId: request.params.id,
       permission: 'read-assessments',
     })
@@ -250,7 +222,7 @@ export function registerAssessmentRoutes(app: FastifyInstance, deps: AssessmentD
   }
   app.get<RequirementParams>('/assessments/:id/requirements/:requirementId', answerRoute, async (request, reply) => {
     const assessment = await reachableAssessment(deps, {
-      caller: callerOf(request),
+      caller: supplierCaller(request),
       assessmentId: request.params.id,
       permission: 'answer-assessments',
     })
@@ -258,11 +230,11 @@ export function registerAssessmentRoutes(app: FastifyInstance, deps: AssessmentD
     return answerPage(reply, assessment, request.params.requirementId, null, [], done ?? null)
   })
   app.post<RequirementParams>('/assessments/:id/requirements/:requirementId', answerRoute, async (request, reply) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const { id: assessmentId, requirementId } = request.params
     const assessment = await reachableAssessment(deps, { caller, assessmentId, permission: 'answer-assessments' })
     const body = bodyOf(request)
-    const parsed = parse(AnswerFormSchema, body)
+    const parsed = parseBody(AnswerFormSchema, body)
     const problems =
       'problems' in parsed
         ? parsed.problems
@@ -291,10 +263,10 @@ export function registerAssessmentRoutes(app: FastifyInstance, deps: AssessmentD
     run: (caller: SupplierCaller, assessmentId: string) => Promise<void>,
   ) =>
     app.post<Params>(route, config, async (request, reply) => {
-      const caller = callerOf(request)
+      const caller = supplierCaller(request)
       const assessmentId = request.params.id
       const assessment = await reachableAssessment(deps, { caller, assessmentId, permission })
-      const parsed = parse(ActionFormSchema, bodyOf(request))
+      const parsed = parseBody(ActionFormSchema, bodyOf(request))
       const problems = 'problems' in parsed ? parsed.problems : await orProblems(() => run(caller, assessmentId))
       if (problems.length > 0) return assessmentPage(request, reply.status(400), assessment, problems)
       return reply.redirect(`${paths.assessments.assessment(assessmentId)}?done=${done}`, 303)
@@ -338,7 +310,7 @@ export function registerAssessmentRoutes(app: FastifyInstance, deps: AssessmentD
     reviewRoute,
     async (request, reply) => {
       const assessment = await reachableAssessment(deps, {
-        caller: callerOf(request),
+        caller: supplierCaller(request),
         assessmentId: request.params.id,
         permission: 'review-assessments',
       })
@@ -349,11 +321,11 @@ export function registerAssessmentRoutes(app: FastifyInstance, deps: AssessmentD
     '/assessments/:id/requirements/:requirementId/review',
     reviewRoute,
     async (request, reply) => {
-      const caller = callerOf(request)
+      const caller = supplierCaller(request)
       const { id: assessmentId, requirementId } = request.params
       const assessment = await reachableAssessment(deps, { caller, assessmentId, permission: 'review-assessments' })
       const body = bodyOf(request)
-      const parsed = parse(ReviewFormSchema, body)
+      const parsed = parseBody(ReviewFormSchema, body)
       const problems =
         'problems' in parsed
           ? parsed.problems
@@ -392,18 +364,18 @@ export function registerAssessmentRoutes(app: FastifyInstance, deps: AssessmentD
     })
   app.get<Params>('/assessments/:id/close', reviewRoute, async (request, reply) => {
     const assessment = await reachableAssessment(deps, {
-      caller: callerOf(request),
+      caller: supplierCaller(request),
       assessmentId: request.params.id,
       permission: 'review-assessments',
     })
     return closePage(reply, assessment, {}, [])
   })
   app.post<Params>('/assessments/:id/close', reviewRoute, async (request, reply) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const assessmentId = request.params.id
     const assessment = await reachableAssessment(deps, { caller, assessmentId, permission: 'review-assessments' })
     const body = bodyOf(request)
-    const parsed = parse(CloseFormSchema, body)
+    const parsed = parseBody(CloseFormSchema, body)
     const problems =
       'problems' in parsed
         ? parsed.problems

@@ -51,8 +51,6 @@ export interface DestructionRouteDeps extends DestructionDeps {
   readonly identity: IdentityDeps
 }
 
-const callerOf = supplierCaller
-
 /** The order fields appear on the declaration form, for the error summary. */
 const DECLARATION_FIELDS = [
   ...DECLARATION_CLAUSES.flatMap(clause => [clauseField(clause.id), dateField(clause.id)]),
@@ -78,7 +76,7 @@ export function registerDestructionRoutes(app: FastifyInstance, deps: Destructio
     permission: 'read-suppliers' | 'respond-to-letters',
   ): Promise<{ supplier: SupplierRow; instruction: InstructionRow }> =>
     reachableInstruction(deps, {
-      caller: callerOf(request),
+      caller: supplierCaller(request),
       supplierId: request.params.id,
       instructionId: request.params.instructionId,
       permission,
@@ -92,7 +90,7 @@ export function registerDestructionRoutes(app: FastifyInstance, deps: Destructio
   })
 
   app.get<Params>('/suppliers/:id/destruction', read, async (request, reply) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const supplier = await reachableSupplier(deps, {
       caller,
       supplierId: request.params.id,
@@ -142,7 +140,7 @@ export function registerDestructionRoutes(app: FastifyInstance, deps: Destructio
     options: issue,
     load: (request: FastifyRequest<Params>) =>
       reachableSupplier(deps, {
-        caller: callerOf(request),
+        caller: supplierCaller(request),
         supplierId: request.params.id,
         permission: 'issue-letters',
       }),
@@ -150,7 +148,7 @@ export function registerDestructionRoutes(app: FastifyInstance, deps: Destructio
     parse: body => parseBody(IssueDestructionFormSchema, body),
     submit: async (request, supplier, data) => {
       const instructionId = await issueDestructionInstruction(deps, {
-        caller: callerOf(request),
+        caller: supplierCaller(request),
         supplierId: supplier.id,
         contractId: data.contractId,
       })
@@ -166,7 +164,7 @@ export function registerDestructionRoutes(app: FastifyInstance, deps: Destructio
     instruction: InstructionRow,
     problems: Problem[] = [],
   ) => {
-    const { roles } = callerOf(request).user
+    const { roles } = supplierCaller(request).user
     const [stages, declaration, dataReturn, failures] = await Promise.all([
       stagesFor(deps, subjectOf(instruction)),
       findDeclaration(deps.db, instruction.id),
@@ -219,7 +217,7 @@ export function registerDestructionRoutes(app: FastifyInstance, deps: Destructio
       ...formErrors(problems, DECLARATION_INPUTS),
     })
   const signatoryOnly = (request: FastifyRequest) => {
-    requireSignatory(callerOf(request).user, SIGNATORY_ONLY)
+    requireSignatory(supplierCaller(request).user, SIGNATORY_ONLY)
   }
   app.get<InstructionParams>(
     '/suppliers/:id/destruction/:instructionId/declaration',
@@ -244,7 +242,7 @@ export function registerDestructionRoutes(app: FastifyInstance, deps: Destructio
     '/suppliers/:id/destruction/:instructionId/declaration',
     respond,
     async (request, reply) => {
-      const caller = callerOf(request)
+      const caller = supplierCaller(request)
       const { supplier, instruction } = await reachable(request, 'respond-to-letters')
       signatoryOnly(request)
       // Signing for the supplier is a sensitive action: a fresh second factor first.
@@ -328,7 +326,7 @@ export function registerDestructionRoutes(app: FastifyInstance, deps: Destructio
     parse: parseDataReturnForm,
     submit: async (request, { supplier, instruction }, data) => {
       await recordDataReturn(deps, {
-        caller: callerOf(request),
+        caller: supplierCaller(request),
         supplierId: supplier.id,
         instructionId: instruction.id,
         format: data.format,
@@ -360,7 +358,7 @@ export function registerDestructionRoutes(app: FastifyInstance, deps: Destructio
     parse: body => parseFailureReport(body, deps.now()),
     submit: async (request, { supplier, instruction }, report) => {
       const { late } = await reportFailedDestruction(deps, {
-        caller: callerOf(request),
+        caller: supplierCaller(request),
         supplierId: supplier.id,
         instructionId: instruction.id,
         report,
@@ -374,7 +372,7 @@ export function registerDestructionRoutes(app: FastifyInstance, deps: Destructio
     '/suppliers/:id/destruction/:instructionId/stages/:stageKey/complete',
     respond,
     async (request, reply) => {
-      const caller = callerOf(request)
+      const caller = supplierCaller(request)
       const { supplier, instruction } = await reachable(request, 'respond-to-letters')
       const problems = await orProblems(() =>
         confirmPromisedDestruction(deps, {

@@ -18,14 +18,12 @@ import {
 
 type Params = { Params: { id: string } }
 
-const callerOf = supplierCaller
-
 const PERSONAL_DATA_LABELS = { yes: 'Yes', no: 'No', 'not-known': 'Not known yet' } as const
 
 /** Incidents: suppliers report them, both sides add updates, the Authority closes them with a review. */
 export function registerIncidentRoutes(app: FastifyInstance, deps: IncidentDeps): void {
   app.get(paths.incidents.list, { config: { permission: PERMISSIONS.readIncidents } }, async (request, reply) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const incidents = await listIncidents(deps, caller)
     return reply.page('incidents.njk', {
       incidents: incidents.map(incident => ({ ...incident, hoursToReport: hoursToReport(incident) })),
@@ -47,7 +45,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: IncidentDeps)
   const report = { config: { permission: PERMISSIONS.reportIncidents } }
   app.get(paths.incidents.report, report, async (_request, reply) => reportPage(reply, {}))
   app.post(paths.incidents.report, report, async (request, reply) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const body = bodyOf(request)
     const parsed = parseIncidentReport(body, deps.now())
     if ('problems' in parsed) return reportPage(reply.status(400), body, parsed.problems)
@@ -61,7 +59,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: IncidentDeps)
     problems: Problem[] = [],
     values: Record<string, unknown> = {},
   ) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     if (!IncidentIdSchema.safeParse(request.params.id).success) throw notFound('That incident')
     const { incident, updates } = await incidentFor(deps, caller, request.params.id)
     return reply.page('incident.njk', {
@@ -93,7 +91,11 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: IncidentDeps)
         return incidentPage(request, reply.status(400), problems, bodyOf(request))
       }
       if (!IncidentIdSchema.safeParse(request.params.id).success) throw notFound('That incident')
-      await updateIncident(deps, { caller: callerOf(request), incidentId: request.params.id, text: parsed.data.text })
+      await updateIncident(deps, {
+        caller: supplierCaller(request),
+        incidentId: request.params.id,
+        text: parsed.data.text,
+      })
       return reply.redirect(`${paths.incidents.incident(request.params.id)}?done=updated`, 303)
     },
   )
@@ -108,7 +110,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: IncidentDeps)
       }
       if (!IncidentIdSchema.safeParse(request.params.id).success) throw notFound('That incident')
       await closeIncident(deps, {
-        caller: callerOf(request),
+        caller: supplierCaller(request),
         incidentId: request.params.id,
         review: parsed.data.review,
       })

@@ -44,10 +44,6 @@ export interface LetterRouteDeps extends LetterDeps {
   readonly mailer: Mailer
 }
 
-const callerOf = supplierCaller
-
-const parse = parseBody
-
 /** Security Aspects Letters: a supplier's list, issuing and revising (Authority), and the supplier's responses. */
 export function registerLetterRoutes(app: FastifyInstance, deps: LetterRouteDeps): void {
   const read = { config: { permission: PERMISSIONS.readSuppliers } }
@@ -59,7 +55,7 @@ export function registerLetterRoutes(app: FastifyInstance, deps: LetterRouteDeps
     permission: 'read-suppliers' | 'issue-letters' | 'respond-to-letters',
   ): Promise<{ supplier: SupplierRow; letter: LetterRow }> => {
     const supplier = await reachableSupplier(deps, {
-      caller: callerOf(request),
+      caller: supplierCaller(request),
       supplierId: request.params.id,
       permission,
     })
@@ -71,7 +67,7 @@ export function registerLetterRoutes(app: FastifyInstance, deps: LetterRouteDeps
     `${paths.suppliers.letter(supplierId, letterId)}?done=${notice}`
 
   app.get<Params>('/suppliers/:id/letters', read, async (request, reply) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const supplier = await reachableSupplier(deps, {
       caller,
       supplierId: request.params.id,
@@ -115,15 +111,15 @@ export function registerLetterRoutes(app: FastifyInstance, deps: LetterRouteDeps
     options: issue,
     load: (request: FastifyRequest<Params>) =>
       reachableSupplier(deps, {
-        caller: callerOf(request),
+        caller: supplierCaller(request),
         supplierId: request.params.id,
         permission: 'issue-letters',
       }),
     page: issuePage,
-    parse: body => parse(IssueLetterFormSchema, body),
+    parse: body => parseBody(IssueLetterFormSchema, body),
     submit: async (request, supplier, data) => {
       const letterId = await issueSecurityAspectsLetter(deps, {
-        caller: callerOf(request),
+        caller: supplierCaller(request),
         supplierId: supplier.id,
         contractId: data.contractId,
       })
@@ -133,7 +129,7 @@ export function registerLetterRoutes(app: FastifyInstance, deps: LetterRouteDeps
 
   app.get<LetterParams>('/suppliers/:id/letters/:letterId', read, async (request, reply) => {
     const { supplier, letter } = await reachable(request, 'read-suppliers')
-    const { roles } = callerOf(request).user
+    const { roles } = supplierCaller(request).user
     const stages = await stagesFor(deps, { type: LETTER_SUBJECT, id: letter.id, organisationId: supplier.id })
     const current = letter.status === 'issued'
     return reply.page('letter.njk', {
@@ -196,10 +192,10 @@ export function registerLetterRoutes(app: FastifyInstance, deps: LetterRouteDeps
     return revisePage(reply, supplier, letter, {}, [])
   })
   app.post<LetterParams>('/suppliers/:id/letters/:letterId/revise', issue, async (request, reply) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const { supplier, letter } = await reachable(request, 'issue-letters')
     const body = bodyOf(request)
-    const parsed = parse(ReviseLetterFormSchema, body)
+    const parsed = parseBody(ReviseLetterFormSchema, body)
     let revisedId = ''
     const problems =
       'problems' in parsed
@@ -223,7 +219,7 @@ export function registerLetterRoutes(app: FastifyInstance, deps: LetterRouteDeps
     problems: Problem[],
   ) => {
     const { supplier, letter } = await reachable(request, 'respond-to-letters')
-    const { roles } = callerOf(request).user
+    const { roles } = supplierCaller(request).user
     const stages = await stagesFor(deps, { type: LETTER_SUBJECT, id: letter.id, organisationId: supplier.id })
     return reply.status(400).page('letter.njk', {
       supplier,
@@ -236,9 +232,9 @@ export function registerLetterRoutes(app: FastifyInstance, deps: LetterRouteDeps
     })
   }
   app.post<LetterParams>('/suppliers/:id/letters/:letterId/acknowledge', respond, async (request, reply) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const { supplier, letter } = await reachable(request, 'respond-to-letters')
-    const parsed = parse(AcknowledgeLetterFormSchema, bodyOf(request))
+    const parsed = parseBody(AcknowledgeLetterFormSchema, bodyOf(request))
     const problems =
       'problems' in parsed
         ? parsed.problems
@@ -263,7 +259,7 @@ export function registerLetterRoutes(app: FastifyInstance, deps: LetterRouteDeps
       ...formErrors(problems),
     })
   const signatoryOnly = (request: FastifyRequest) => {
-    requireSignatory(callerOf(request).user, SIGNATORY_ONLY)
+    requireSignatory(supplierCaller(request).user, SIGNATORY_ONLY)
   }
 
   app.get<LetterParams>('/suppliers/:id/letters/:letterId/confirm', respond, async (request, reply) => {
@@ -279,7 +275,7 @@ export function registerLetterRoutes(app: FastifyInstance, deps: LetterRouteDeps
     return confirmPage(reply, supplier, letter, {}, [])
   })
   app.post<LetterParams>('/suppliers/:id/letters/:letterId/confirm', respond, async (request, reply) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const { supplier, letter } = await reachable(request, 'respond-to-letters')
     signatoryOnly(request)
     // Signing for the supplier is a sensitive action: a fresh second factor first.
@@ -291,7 +287,7 @@ export function registerLetterRoutes(app: FastifyInstance, deps: LetterRouteDeps
     )
     if (stale !== undefined) return stale
     const body = bodyOf(request)
-    const parsed = parse(ConfirmLetterFormSchema, body)
+    const parsed = parseBody(ConfirmLetterFormSchema, body)
     const problems =
       'problems' in parsed
         ? parsed.problems
@@ -330,10 +326,10 @@ export function registerLetterRoutes(app: FastifyInstance, deps: LetterRouteDeps
     return copiesPage(reply, supplier, letter, {}, [])
   })
   app.post<LetterParams>('/suppliers/:id/letters/:letterId/subcontractors', respond, async (request, reply) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const { supplier, letter } = await reachable(request, 'respond-to-letters')
     const body = bodyOf(request)
-    const parsed = parse(SubcontractorCopiesFormSchema, body)
+    const parsed = parseBody(SubcontractorCopiesFormSchema, body)
     let problems: Problem[]
     if ('problems' in parsed) problems = parsed.problems
     else if (parsed.data.subcontractors.length === 0 && parsed.data.none !== 'yes') {

@@ -39,7 +39,6 @@ type Params = { Params: { id: string } }
 type InstanceParams = { Params: { id: string; instanceId: string } }
 type ServiceParams = { Params: { id: string; serviceId: string } }
 
-const callerOf = supplierCaller
 const noticeOf = (request: FastifyRequest) => (request.query as { done?: string }).done ?? null
 
 /**
@@ -74,7 +73,7 @@ export function registerObligationRoutes(app: FastifyInstance, deps: ObligationD
     { config: { permission: PERMISSIONS.apiSuppliersRead } },
     async request => {
       const supplier = await reachableSupplier(deps, {
-        caller: callerOf(request),
+        caller: supplierCaller(request),
         supplierId: request.params.id,
         permission: 'read-suppliers',
       })
@@ -91,7 +90,7 @@ export function registerObligationRoutes(app: FastifyInstance, deps: ObligationD
   )
 
   app.get<Params>('/suppliers/:id/obligations', read, async (request, reply) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const supplier = await reachableSupplier(deps, {
       caller,
       supplierId: request.params.id,
@@ -141,14 +140,14 @@ export function registerObligationRoutes(app: FastifyInstance, deps: ObligationD
     })
   app.get<Params>('/suppliers/:id/obligations/new', manage, async (request, reply) => {
     const supplier = await reachableSupplier(deps, {
-      caller: callerOf(request),
+      caller: supplierCaller(request),
       supplierId: request.params.id,
       permission: 'manage-obligations',
     })
     return startPage(reply, supplier, {}, [])
   })
   app.post<Params>('/suppliers/:id/obligations/new', manage, async (request, reply) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const supplier = await reachableSupplier(deps, {
       caller,
       supplierId: request.params.id,
@@ -168,7 +167,7 @@ export function registerObligationRoutes(app: FastifyInstance, deps: ObligationD
   const instanceFor =
     (permission: 'complete-obligations' | 'review-obligations') => (request: FastifyRequest<InstanceParams>) =>
       reachableInstance(deps, {
-        caller: callerOf(request),
+        caller: supplierCaller(request),
         supplierId: request.params.id,
         instanceId: request.params.instanceId,
         permission,
@@ -190,7 +189,7 @@ export function registerObligationRoutes(app: FastifyInstance, deps: ObligationD
     parse: body => parseBody(CompleteObligationFormSchema, body),
     submit: async (request, { supplier, instance }, data) => {
       await completeObligation(deps, {
-        caller: callerOf(request),
+        caller: supplierCaller(request),
         supplierId: supplier.id,
         instanceId: instance.id,
         description: data.description,
@@ -219,7 +218,7 @@ export function registerObligationRoutes(app: FastifyInstance, deps: ObligationD
     parse: body => parseBody(ReviewObligationFormSchema, body),
     submit: async (request, { supplier, instance }, data) => {
       await reviewObligation(deps, {
-        caller: callerOf(request),
+        caller: supplierCaller(request),
         supplierId: supplier.id,
         instanceId: instance.id,
         decision: data.decision,
@@ -236,7 +235,7 @@ export function registerObligationRoutes(app: FastifyInstance, deps: ObligationD
     problems: Problem[],
     problemService: string | null = null,
   ) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const supplier = await reachableSupplier(deps, {
       caller,
       supplierId: request.params.id,
@@ -280,14 +279,14 @@ export function registerObligationRoutes(app: FastifyInstance, deps: ObligationD
     })
   app.get<Params>('/suppliers/:id/privacy/new', complete, async (request, reply) => {
     const supplier = await reachableSupplier(deps, {
-      caller: callerOf(request),
+      caller: supplierCaller(request),
       supplierId: request.params.id,
       permission: 'complete-obligations',
     })
     return addServicePage(reply, supplier, {}, [])
   })
   app.post<Params>('/suppliers/:id/privacy/new', complete, async (request, reply) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const supplier = await reachableSupplier(deps, {
       caller,
       supplierId: request.params.id,
@@ -311,7 +310,7 @@ export function registerObligationRoutes(app: FastifyInstance, deps: ObligationD
     problems: Problem[],
   ) => {
     const supplier = await reachableSupplier(deps, {
-      caller: callerOf(request),
+      caller: supplierCaller(request),
       supplierId: request.params.id,
       permission: 'complete-obligations',
     })
@@ -329,7 +328,7 @@ export function registerObligationRoutes(app: FastifyInstance, deps: ObligationD
     phasePage(reply, request, {}, []),
   )
   app.post<ServiceParams>('/suppliers/:id/privacy/:serviceId/phase', complete, async (request, reply) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const body = bodyOf(request)
     const parsed = parseBody(ChangePhaseFormSchema, body)
     const problems =
@@ -348,7 +347,7 @@ export function registerObligationRoutes(app: FastifyInstance, deps: ObligationD
   })
 
   app.post<ServiceParams>('/suppliers/:id/privacy/:serviceId/checklist', complete, async (request, reply) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const body = bodyOf(request)
     const parsed = parseBody(ChecklistFormSchema, { ...body, items: checkedValues(body.items) })
     const problems =

@@ -39,7 +39,6 @@ type CheckParams = { Params: { checkId: string } }
 /** What the personnel pages need: the master key opens the sealed check details. */
 export interface PersonnelRouteDeps extends PersonnelDeps, ClearanceCheckDeps {}
 
-const callerOf = supplierCaller
 const notice = (request: FastifyRequest) => (request.query as { done?: string }).done ?? null
 const DATE_FIELDS = { achieved: 'achieved-day', started: 'started-day' }
 
@@ -60,7 +59,7 @@ export function registerPersonnelRoutes(app: FastifyInstance, deps: PersonnelRou
     values: Record<string, unknown> = {},
     problems: Problem[] = [],
   ) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const { supplier, contracts, attestations } = await personnelFor(deps, { caller, supplierId: request.params.id })
     const canAttest = rolesAllow(caller.user.roles, 'attest-personnel')
     return reply.page('personnel.njk', {
@@ -93,7 +92,7 @@ export function registerPersonnelRoutes(app: FastifyInstance, deps: PersonnelRou
     '/suppliers/:id/personnel',
     { config: { permission: PERMISSIONS.attestPersonnel } },
     async (request, reply) => {
-      const caller = callerOf(request)
+      const caller = supplierCaller(request)
       const supplierId = request.params.id
       await reachableSupplier(deps, { caller, supplierId, permission: 'attest-personnel' })
       const body = bodyOf(request)
@@ -115,7 +114,7 @@ export function registerPersonnelRoutes(app: FastifyInstance, deps: PersonnelRou
     problems: Problem[] = [],
   ) => {
     const { supplier, contracts } = await personnelFor(deps, {
-      caller: callerOf(request),
+      caller: supplierCaller(request),
       supplierId: request.params.id,
     })
     return reply.page('personnel-requirements.njk', {
@@ -136,14 +135,14 @@ export function registerPersonnelRoutes(app: FastifyInstance, deps: PersonnelRou
   const requiring = { config: { permission: PERMISSIONS.requireClearances } }
   app.get<Params>('/suppliers/:id/personnel/requirements', requiring, async (request, reply) => {
     await reachableSupplier(deps, {
-      caller: callerOf(request),
+      caller: supplierCaller(request),
       supplierId: request.params.id,
       permission: 'require-clearances',
     })
     return requirementPage(reply, request)
   })
   app.post<Params>('/suppliers/:id/personnel/requirements', requiring, async (request, reply) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const supplierId = request.params.id
     await reachableSupplier(deps, { caller, supplierId, permission: 'require-clearances' })
     const body = bodyOf(request)
@@ -170,7 +169,7 @@ export function registerPersonnelRoutes(app: FastifyInstance, deps: PersonnelRou
     values: Record<string, unknown> = {},
     problems: Problem[] = [],
   ): Promise<FastifyReply> => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const supplier: SupplierRow = await reachableSupplier(deps, {
       caller,
       supplierId: request.params.id,
@@ -190,7 +189,7 @@ export function registerPersonnelRoutes(app: FastifyInstance, deps: PersonnelRou
     withdrawPage(request, reply),
   )
   app.post<AttestationParams>('/suppliers/:id/personnel/:attestationId/withdraw', attest, async (request, reply) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const { id: supplierId, attestationId } = request.params
     await reachableSupplier(deps, { caller, supplierId, permission: 'attest-personnel' })
     if (!IdSchema.safeParse(attestationId).success) throw notFound('That attestation')
@@ -210,7 +209,7 @@ export function registerPersonnelRoutes(app: FastifyInstance, deps: PersonnelRou
     { config: { permission: PERMISSIONS.checkClearances, auditRead: 'personnel.clearance_check.listed' } },
     async (request, reply) =>
       reply.page('clearance-checks.njk', {
-        checks: (await openClearanceChecks(deps, callerOf(request))).map(presentClearanceCheck),
+        checks: (await openClearanceChecks(deps, supplierCaller(request))).map(presentClearanceCheck),
         notice: notice(request),
       }),
   )
@@ -228,7 +227,7 @@ export function registerPersonnelRoutes(app: FastifyInstance, deps: PersonnelRou
   }
   app.get(paths.personnel.newCheck, check, async (_request, reply) => newCheckPage(reply))
   app.post(paths.personnel.newCheck, check, async (request, reply) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const body = bodyOf(request)
     const parsed = parseClearanceCheckForm(body, deps.now().toISOString().slice(0, 10))
     let id = ''
@@ -250,7 +249,7 @@ export function registerPersonnelRoutes(app: FastifyInstance, deps: PersonnelRou
   ) => {
     const { checkId } = request.params
     if (!IdSchema.safeParse(checkId).success) throw notFound('That clearance check')
-    const opened = await openClearanceCheck(deps, { caller: callerOf(request), checkId })
+    const opened = await openClearanceCheck(deps, { caller: supplierCaller(request), checkId })
     return reply.page('clearance-check.njk', {
       check: presentClearanceCheck(opened),
       outcomeItems: [
@@ -270,7 +269,7 @@ export function registerPersonnelRoutes(app: FastifyInstance, deps: PersonnelRou
     async (request, reply) => checkPage(request, reply),
   )
   app.post<CheckParams>('/personnel/clearance-checks/:checkId/answer', check, async (request, reply) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const { checkId } = request.params
     if (!IdSchema.safeParse(checkId).success) throw notFound('That clearance check')
     const body = bodyOf(request)

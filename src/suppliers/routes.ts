@@ -25,8 +25,6 @@ import { findContract, listCloudAccounts, listContracts, listSuppliers, type Sup
 type Params = { Params: { id: string } }
 type ContractParams = { Params: { id: string; contractId: string } }
 
-const callerOf = supplierCaller
-
 const parse = parseBody
 
 async function registerEntry(deps: SupplierDeps, supplier: SupplierRow) {
@@ -44,14 +42,14 @@ export function registerSupplierRoutes(app: FastifyInstance, deps: SupplierDeps)
   const read = { permission: PERMISSIONS.readSuppliers }
 
   app.get(paths.suppliers.list, { config: read }, async (request, reply) => {
-    const { user } = callerOf(request)
+    const { user } = supplierCaller(request)
     // Supplier people see only their own supplier, so their register is their own entry.
     if (user.organisationKind === 'supplier') return reply.redirect(paths.suppliers.supplier(user.organisationId))
     return reply.page('suppliers.njk', { suppliers: await listSuppliers(deps.db) })
   })
 
   app.get<Params>('/suppliers/:id', { config: { ...read, auditRead: 'supplier.viewed' } }, async (request, reply) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const supplier = await reachableSupplier(deps, {
       caller,
       supplierId: request.params.id,
@@ -75,7 +73,7 @@ export function registerSupplierRoutes(app: FastifyInstance, deps: SupplierDeps)
   ) => reply.page('supplier-profile.njk', { supplier, values, ...formErrors(problems) })
   const profileRoute = { config: { permission: PERMISSIONS.editSupplierProfile } }
   app.get<Params>('/suppliers/:id/profile', profileRoute, async (request, reply) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const supplier = await reachableSupplier(deps, {
       caller,
       supplierId: request.params.id,
@@ -99,7 +97,7 @@ export function registerSupplierRoutes(app: FastifyInstance, deps: SupplierDeps)
     )
   })
   app.post<Params>('/suppliers/:id/profile', profileRoute, async (request, reply) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const supplierId = request.params.id
     const supplier = await reachableSupplier(deps, { caller, supplierId, permission: 'edit-supplier-profile' })
     const body = bodyOf(request)
@@ -146,14 +144,14 @@ export function registerSupplierRoutes(app: FastifyInstance, deps: SupplierDeps)
   const contractRoute = { config: { permission: PERMISSIONS.manageContracts } }
   app.get<Params>('/suppliers/:id/contracts/new', contractRoute, async (request, reply) => {
     const supplier = await reachableSupplier(deps, {
-      caller: callerOf(request),
+      caller: supplierCaller(request),
       supplierId: request.params.id,
       permission: 'manage-contracts',
     })
     return contractPage(reply, supplier, {}, [], null)
   })
   app.post<Params>('/suppliers/:id/contracts/new', contractRoute, async (request, reply) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const supplierId = request.params.id
     const supplier = await reachableSupplier(deps, { caller, supplierId, permission: 'manage-contracts' })
     const body = bodyOf(request)
@@ -167,7 +165,7 @@ export function registerSupplierRoutes(app: FastifyInstance, deps: SupplierDeps)
   })
   app.get<ContractParams>('/suppliers/:id/contracts/:contractId', contractRoute, async (request, reply) => {
     const supplier = await reachableSupplier(deps, {
-      caller: callerOf(request),
+      caller: supplierCaller(request),
       supplierId: request.params.id,
       permission: 'manage-contracts',
     })
@@ -176,7 +174,7 @@ export function registerSupplierRoutes(app: FastifyInstance, deps: SupplierDeps)
     return contractPage(reply, supplier, contractFormValues(contract), [], contract.id)
   })
   app.post<ContractParams>('/suppliers/:id/contracts/:contractId', contractRoute, async (request, reply) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const { id: supplierId, contractId } = request.params
     const supplier = await reachableSupplier(deps, { caller, supplierId, permission: 'manage-contracts' })
     if ((await findContract(deps.db, supplierId, contractId)) === undefined) throw notFound('That contract')
@@ -213,14 +211,14 @@ export function registerSupplierRoutes(app: FastifyInstance, deps: SupplierDeps)
   const accountRoute = { config: { permission: PERMISSIONS.manageCloudAccounts } }
   app.get<Params>('/suppliers/:id/cloud-accounts/new', accountRoute, async (request, reply) => {
     const supplier = await reachableSupplier(deps, {
-      caller: callerOf(request),
+      caller: supplierCaller(request),
       supplierId: request.params.id,
       permission: 'manage-cloud-accounts',
     })
     return accountPage(reply, supplier, {})
   })
   app.post<Params>('/suppliers/:id/cloud-accounts/new', accountRoute, async (request, reply) => {
-    const caller = callerOf(request)
+    const caller = supplierCaller(request)
     const supplierId = request.params.id
     const supplier = await reachableSupplier(deps, { caller, supplierId, permission: 'manage-cloud-accounts' })
     const body = bodyOf(request)
@@ -242,7 +240,7 @@ export function registerSupplierRoutes(app: FastifyInstance, deps: SupplierDeps)
 function registerSupplierApi(app: FastifyInstance, deps: SupplierDeps): void {
   const config = { permission: PERMISSIONS.apiSuppliersRead }
   app.get(paths.api.suppliers, { config: { ...config, auditRead: 'supplier.listed' } }, async request => {
-    const { user } = callerOf(request)
+    const { user } = supplierCaller(request)
     const suppliers = await listSuppliers(
       deps.db,
       user.organisationKind === 'authority' ? undefined : user.organisationId,
@@ -256,7 +254,7 @@ function registerSupplierApi(app: FastifyInstance, deps: SupplierDeps): void {
         problems: [{ path: 'id', message: 'Supplier IDs are UUIDs' }],
       })
     const supplier = await reachableSupplier(deps, {
-      caller: callerOf(request),
+      caller: supplierCaller(request),
       supplierId: id.data,
       permission: 'read-suppliers',
     })
