@@ -2,10 +2,10 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { loadCatalogue } from '../src/catalogue/load.ts'
 import type { Catalogue } from '../src/catalogue/catalogue.ts'
-import { evaluateAccount, RULE_IDS } from '../src/baseline/rules/index.ts'
+import { ACCOUNT_WIDE_RULES, evaluateAccount, RULE_IDS } from '../src/baseline/rules/index.ts'
 import { baselineSettings, NOTHING_INTENDED, type BaselineSettings } from '../src/baseline/settings.ts'
 import { seen, unseen, type AccountSnapshot, type RegionSnapshot } from '../src/baseline/snapshot.ts'
-import type { Evaluation } from '../src/baseline/findings.ts'
+import { GLOBAL, type Evaluation } from '../src/baseline/findings.ts'
 import {
   ACCOUNT,
   ROOT,
@@ -50,6 +50,16 @@ describe('the AWS baseline rules on a compliant account', () => {
     )
     const ids = new Set(catalogue.requirements.map(requirement => requirement.id))
     for (const id of RULE_IDS) assert.ok(ids.has(id), `${id} is in the catalogue`)
+  })
+
+  it('run the account-wide rules once for the account and the others once per enabled region', () => {
+    const evaluations = run(compliantAccount())
+    const global = evaluations.filter(evaluation => evaluation.region === GLOBAL).map(evaluation => evaluation.ruleId)
+    assert.deepEqual(global.sort(), [...ACCOUNT_WIDE_RULES].sort())
+    const regional = evaluations.filter(evaluation => evaluation.region !== GLOBAL)
+    assert.deepEqual([...new Set(regional.map(evaluation => evaluation.region))].sort(), ['eu-west-1', 'eu-west-2'])
+    for (const ruleId of RULE_IDS.filter(id => !ACCOUNT_WIDE_RULES.has(id)))
+      assert.equal(regional.filter(evaluation => evaluation.ruleId === ruleId).length, 2, ruleId)
   })
 })
 

@@ -7,7 +7,7 @@ import { nextStep, type Violation } from './clocks.ts'
 import { describeStep, violationState } from './export.ts'
 import { GLOBAL } from './findings.ts'
 import { REMEDIATION_WORDS, type Step } from './ladders.ts'
-import { RULE_IDS } from './rules/index.ts'
+import { ACCOUNT_WIDE_RULES, RULE_IDS } from './rules/index.ts'
 
 /**
  * View models for the AWS baseline pages: an account's rule status by region, its open violations with their clock
@@ -35,20 +35,6 @@ export const RULE_FAMILIES = [
 
 /** A rule's family: AWS-GD-02 → GD. */
 export const familyOf = (ruleId: string): string => ruleId.split('-')[1] ?? ruleId
-
-/** Rules evaluated once per account (region `global`), as `evaluateAccount` runs them; the rest run per region. */
-export const ACCOUNT_WIDE_RULES: ReadonlySet<string> = new Set([
-  'AWS-CONTACT-01',
-  'AWS-CT-02',
-  'AWS-CT-03',
-  'AWS-IAM-07',
-  'AWS-IAM-10',
-  'AWS-IAM-11',
-  'AWS-IAM-12',
-  'AWS-IAM-15',
-  'AWS-ENC-03',
-  'AWS-S3W-02',
-])
 
 /** A span of time in words, to the hour: "3 days 4 hours", "12 hours", "less than an hour". */
 export function elapsedInWords(from: Date, to: Date): string {

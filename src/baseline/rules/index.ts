@@ -37,6 +37,20 @@ export const RULE_IDS = [
 ] as const
 export type RuleId = (typeof RULE_IDS)[number]
 
+/** Rules evaluated once per account (region `global`), as `evaluateAccount` runs them; the rest run per region. */
+export const ACCOUNT_WIDE_RULES: ReadonlySet<string> = new Set([
+  'AWS-CONTACT-01',
+  'AWS-CT-02',
+  'AWS-CT-03',
+  'AWS-IAM-07',
+  'AWS-IAM-10',
+  'AWS-IAM-11',
+  'AWS-IAM-12',
+  'AWS-IAM-15',
+  'AWS-ENC-03',
+  'AWS-S3W-02',
+])
+
 /** Runs every rule over one account's snapshot: account-wide rules once, regional rules per enabled region. */
 export function evaluateAccount(snapshot: AccountSnapshot, settings: BaselineSettings): Evaluation[] {
   const { accountId } = snapshot
