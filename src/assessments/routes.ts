@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { paths } from '../paths.ts'
 import { AssureError, type Problem } from '../platform/errors.ts'
-import { bodyOf, formErrors, orProblems, parseBody } from '../platform/http/forms.ts'
+import { bodyOf, checkedValues, formErrors, orProblems, parseBody } from '../platform/http/forms.ts'
 import { PERMISSIONS } from '../identity/policy.ts'
 import { supplierCaller } from '../suppliers/caller.ts'
 import { reachableSupplier, type SupplierCaller } from '../suppliers/register.ts'
@@ -47,8 +47,6 @@ type SupplierParams = { Params: { id: string } }
 type Params = { Params: { id: string } }
 type RequirementParams = { Params: { id: string; requirementId: string } }
 
-const checked = (value: unknown) => ([] as string[]).concat((value as string[] | string | undefined) ?? [])
-
 /** Supplier self-assessments: opening (the Authority), answering and submitting (the supplier), review (assessors). */
 export function registerAssessmentRoutes(app: FastifyInstance, deps: AssessmentDeps): void {
   const read = { config: { permission: PERMISSIONS.readAssessments } }
@@ -88,8 +86,8 @@ export function registerAssessmentRoutes(app: FastifyInstance, deps: AssessmentD
     values: Record<string, unknown>,
     problems: Problem[],
   ) => {
-    const tags = checked(values.tags)
-    const sections = checked(values.sections)
+    const tags = checkedValues(values.tags)
+    const sections = checkedValues(values.sections)
     return reply.page('assessment-open.njk', {
       supplier,
       values,

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { paths } from '../paths.ts'
 import { AssureError, type Problem } from '../platform/errors.ts'
-import { bodyOf, formErrors, orProblems, parseBody, registerFormRoutes } from '../platform/http/forms.ts'
+import { bodyOf, formErrors, orProblems, parseBody, registerFormRoutes, type FormPage } from '../platform/http/forms.ts'
 import { supplierCaller } from '../suppliers/caller.ts'
 import { PERMISSIONS, rolesAllow } from '../identity/policy.ts'
 import type { IdentityDeps } from '../identity/deps.ts'
@@ -45,6 +45,8 @@ import { DECLARATION_CLAUSES } from './templates/destruction-letter.ts'
 type Params = { Params: { id: string } }
 type InstructionParams = { Params: { id: string; instructionId: string } }
 type StageParams = { Params: { id: string; instructionId: string; stageKey: string } }
+/** What an instruction's routes find first: the supplier and its instruction, once the caller may reach them. */
+type Reached = { supplier: SupplierRow; instruction: InstructionRow }
 
 /** What the destruction pages need: the operations' deps, and identity's for step-up. */
 export interface DestructionRouteDeps extends DestructionDeps {
@@ -74,7 +76,7 @@ export function registerDestructionRoutes(app: FastifyInstance, deps: Destructio
   const reachable = (
     request: FastifyRequest<InstructionParams>,
     permission: 'read-suppliers' | 'respond-to-letters',
-  ): Promise<{ supplier: SupplierRow; instruction: InstructionRow }> =>
+  ): Promise<Reached> =>
     reachableInstruction(deps, {
       caller: supplierCaller(request),
       supplierId: request.params.id,
@@ -300,13 +302,7 @@ export function registerDestructionRoutes(app: FastifyInstance, deps: Destructio
   )
 
   // Data return.
-  const returnPage = (
-    reply: FastifyReply,
-    supplier: SupplierRow,
-    instruction: InstructionRow,
-    values: Record<string, unknown>,
-    problems: Problem[],
-  ) =>
+  const returnPage: FormPage<Reached> = (reply, { supplier, instruction }, values, problems) =>
     reply.page('destruction-data-return.njk', {
       supplier,
       instruction,
@@ -321,8 +317,7 @@ export function registerDestructionRoutes(app: FastifyInstance, deps: Destructio
     path: '/suppliers/:id/destruction/:instructionId/data-return',
     options: respond,
     load: (request: FastifyRequest<InstructionParams>) => reachable(request, 'respond-to-letters'),
-    page: (reply, { supplier, instruction }, values, problems) =>
-      returnPage(reply, supplier, instruction, values, problems),
+    page: returnPage,
     parse: parseDataReturnForm,
     submit: async (request, { supplier, instruction }, data) => {
       await recordDataReturn(deps, {
@@ -336,13 +331,7 @@ export function registerDestructionRoutes(app: FastifyInstance, deps: Destructio
   })
 
   // Failed or incomplete destruction.
-  const failurePage = (
-    reply: FastifyReply,
-    supplier: SupplierRow,
-    instruction: InstructionRow,
-    values: Record<string, unknown>,
-    problems: Problem[],
-  ) =>
+  const failurePage: FormPage<Reached> = (reply, { supplier, instruction }, values, problems) =>
     reply.page('destruction-failed.njk', {
       supplier,
       instruction,
@@ -353,8 +342,7 @@ export function registerDestructionRoutes(app: FastifyInstance, deps: Destructio
     path: '/suppliers/:id/destruction/:instructionId/failed-destruction',
     options: respond,
     load: (request: FastifyRequest<InstructionParams>) => reachable(request, 'respond-to-letters'),
-    page: (reply, { supplier, instruction }, values, problems) =>
-      failurePage(reply, supplier, instruction, values, problems),
+    page: failurePage,
     parse: body => parseFailureReport(body, deps.now()),
     submit: async (request, { supplier, instruction }, report) => {
       const { late } = await reportFailedDestruction(deps, {

@@ -3,7 +3,7 @@ import type { z } from 'zod'
 import { paths } from '../paths.ts'
 import { AssureError, type Problem } from '../platform/errors.ts'
 import { problemsFrom } from '../platform/validation.ts'
-import { formErrors } from '../platform/http/forms.ts'
+import { bodyOf, checkedValues, formErrors } from '../platform/http/forms.ts'
 import {
   addSupplierOrganisation,
   assertMayMovePeople,
@@ -157,7 +157,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: IdentityDeps): v
   ) => {
     const actor = actorOf(request)
     const organisations = await invitableOrganisations(deps, actor)
-    const checked = ([] as string[]).concat((values.roles as string[] | string | undefined) ?? [])
+    const checked = checkedValues(values.roles)
     return reply.page('admin-invite.njk', {
       values,
       organisationItems: [
@@ -200,7 +200,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: IdentityDeps): v
     const actor = actorOf(request)
     const allowed = person.organisationKind === 'authority' ? AUTHORITY_ROLES : SUPPLIER_ROLES
     const { checkedRoles, move: moveValues = {}, ...rest } = extra
-    const moveChecked = ([] as string[]).concat((moveValues.roles as string[] | string | undefined) ?? [])
+    const moveChecked = checkedValues(moveValues.roles)
     const canMove = mayMovePeople(actor) && person.id !== actor.id
     return reply.page('admin-person.njk', {
       person,
@@ -256,7 +256,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: IdentityDeps): v
         return reply.redirect(`${paths.admin.person(person.id)}?done=${encodeURIComponent(done)}`, 303)
       } catch (error) {
         if (error instanceof AssureError && error.code === 'VALIDATION_FAILED') {
-          const checked = ([] as string[]).concat(((request.body ?? {}) as { roles?: string | string[] }).roles ?? [])
+          const checked = checkedValues(bodyOf(request).roles)
           return personPage(request, reply.status(400), person, {
             checkedRoles: checked,
             ...formErrors([...error.problems], { roles: 'roles' }),

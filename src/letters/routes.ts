@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { paths } from '../paths.ts'
 import { notFound, type Problem } from '../platform/errors.ts'
-import { bodyOf, formErrors, orProblems, parseBody, registerFormRoutes } from '../platform/http/forms.ts'
+import { bodyOf, checkedValues, formErrors, orProblems, parseBody, registerFormRoutes } from '../platform/http/forms.ts'
 import { supplierCaller } from '../suppliers/caller.ts'
 import { PERMISSIONS } from '../identity/policy.ts'
 import type { IdentityDeps } from '../identity/deps.ts'
@@ -313,7 +313,7 @@ export function registerLetterRoutes(app: FastifyInstance, deps: LetterRouteDeps
   ) => {
     const contract = await findContract(deps.db, supplier.id, letter.contract_id)
     const names = contract === undefined ? [] : (JSON.parse(contract.subcontractors) as string[])
-    const selected = ([] as string[]).concat((values.subcontractors as string[] | string | undefined) ?? [])
+    const selected = checkedValues(values.subcontractors)
     return reply.page('letter-subcontractors.njk', {
       supplier,
       letter,
