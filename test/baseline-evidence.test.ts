@@ -8,6 +8,7 @@ import { browserFor, startApp } from './helpers/app.ts'
 import { expectAccessible, launchBrowser, listenOnLoopback, signedInPage, verifyOnPage } from './helpers/browser.ts'
 import { engines, sqliteStore, type TestStore } from './helpers/stores.ts'
 import { buildPerson, sessionCookieFor } from './helpers/people.ts'
+import { buildAssessment } from './helpers/assessments.ts'
 import type { Services } from '../src/services.ts'
 import type { Database } from '../src/platform/db/schema.ts'
 import {
@@ -162,25 +163,15 @@ for (const engine of engines()) {
           description,
           created_at: NOW.toISOString(),
         })
-      assessmentId = randomUUID()
-      await db
-        .insertInto('assessments')
-        .values({
-          id: assessmentId,
-          organisation_id: contoso,
-          catalogue_version: services.catalogue.version,
+      assessmentId = await buildAssessment(
+        db,
+        { organisationId: contoso, catalogueVersion: services.catalogue.version, openedBy: admin.id },
+        {
           scope: JSON.stringify({ tags: ['aws', 'email'], sections: [] }),
           title: 'AWS and email 2026',
-          status: 'open',
-          opened_by: admin.id,
           opened_at: NOW.toISOString(),
-          submitted_by: null,
-          submitted_at: null,
-          closed_by: null,
-          closed_at: null,
-          outcome: null,
-        })
-        .execute()
+        },
+      )
       await db
         .insertInto('assessment_answers')
         .values({
@@ -451,25 +442,15 @@ describe('the automated check card in Chromium', async () => {
       at: daysAgo(9),
       regions: { 'eu-west-1': 'ok', 'eu-west-2': 'error' },
     })
-    const assessmentId = randomUUID()
-    await db
-      .insertInto('assessments')
-      .values({
-        id: assessmentId,
-        organisation_id: contributor.organisationId,
-        catalogue_version: started.services.catalogue.version,
-        scope: JSON.stringify({ tags: ['aws'], sections: [] }),
-        title: 'AWS 2026',
-        status: 'open',
-        opened_by: contributor.id,
-        opened_at: NOW.toISOString(),
-        submitted_by: null,
-        submitted_at: null,
-        closed_by: null,
-        closed_at: null,
-        outcome: null,
-      })
-      .execute()
+    const assessmentId = await buildAssessment(
+      db,
+      {
+        organisationId: contributor.organisationId,
+        catalogueVersion: started.services.catalogue.version,
+        openedBy: contributor.id,
+      },
+      { scope: JSON.stringify({ tags: ['aws'], sections: [] }), title: 'AWS 2026', opened_at: NOW.toISOString() },
+    )
     const page = await signedInPage(browser, baseUrl, await sessionCookieFor(db, contributor.id, NOW))
     await page.goto(`${baseUrl}/assessments/${assessmentId}/requirements/AWS-TAG-05`)
     await verifyOnPage(page, /^AWS-TAG-05: /)

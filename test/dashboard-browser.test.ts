@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core'
 import { expectAccessible, verifyOnPage } from './helpers/browser.ts'
 import { browserApp } from './helpers/browser-app.ts'
 import { buildPerson } from './helpers/people.ts'
+import { buildAssessment } from './helpers/assessments.ts'
 
 describe('the supplier assurance dashboard in Chromium', async () => {
   const suite = await browserApp()
@@ -21,26 +22,16 @@ describe('the supplier assurance dashboard in Chromium', async () => {
       roles: ['supplier-contributor'],
       organisation: { kind: 'supplier', name: 'Contoso Ltd' },
     })
-    const assessmentId = randomUUID()
     const now = new Date().toISOString()
-    await db
-      .insertInto('assessments')
-      .values({
-        id: assessmentId,
-        organisation_id: supplier.organisationId,
-        catalogue_version: suite.services.catalogue.version,
-        scope: '{"tags":[],"sections":[]}',
-        title: 'Annual self-assessment',
-        status: 'closed',
-        opened_by: viewer.id,
-        opened_at: now,
-        submitted_by: null,
-        submitted_at: null,
-        closed_by: null,
-        closed_at: now,
-        outcome: null,
-      })
-      .execute()
+    const assessmentId = await buildAssessment(
+      db,
+      {
+        organisationId: supplier.organisationId,
+        catalogueVersion: suite.services.catalogue.version,
+        openedBy: viewer.id,
+      },
+      { status: 'closed', opened_at: now, closed_at: now },
+    )
     const statuses = ['met', 'partially-met', 'not-met', 'not-applicable'] as const
     for (const [i, requirement] of suite.services.catalogue.requirements.slice(0, 12).entries())
       await db

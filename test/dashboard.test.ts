@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import { browserFor, startApp } from './helpers/app.ts'
 import { engines, type TestStore } from './helpers/stores.ts'
 import { buildPerson, sessionCookieFor } from './helpers/people.ts'
+import { buildAssessment } from './helpers/assessments.ts'
 import type { Services } from '../src/services.ts'
 import type { Role } from '../src/identity/roles.ts'
 import { MCSS_FUNCTIONS } from '../src/catalogue/schema.ts'
@@ -76,26 +77,17 @@ for (const engine of engines()) {
       status: 'open' | 'closed',
       scope = { tags: [], sections: [] as string[] },
     ) => {
-      const id = randomUUID()
-      await db()
-        .insertInto('assessments')
-        .values({
-          id,
-          organisation_id: organisationId,
-          catalogue_version: services.catalogue.version,
+      return buildAssessment(
+        db(),
+        { organisationId, catalogueVersion: services.catalogue.version, openedBy: ids.assessor ?? '' },
+        {
           scope: JSON.stringify(scope),
           title: `Assessment opened ${openedAt.slice(0, 10)}`,
           status,
-          opened_by: ids.assessor ?? '',
           opened_at: openedAt,
-          submitted_by: null,
-          submitted_at: null,
-          closed_by: null,
           closed_at: status === 'closed' ? openedAt : null,
-          outcome: null,
-        })
-        .execute()
-      return id
+        },
+      )
     }
     const answer = async (
       assessmentId: string,

@@ -1,11 +1,11 @@
 import { before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import type { Page } from 'playwright-core'
 import { expectAccessible, verifyOnPage } from './helpers/browser.ts'
 import { browserApp } from './helpers/browser-app.ts'
 import { buildPerson } from './helpers/people.ts'
+import { buildAssessment } from './helpers/assessments.ts'
 
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n')
 const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10)
@@ -32,25 +32,15 @@ describe('evidence on answers in Chromium', async () => {
     const [first] = suite.services.catalogue.requirements.filter(r => r.tags.includes('email'))
     assert.ok(first !== undefined)
     requirement = { id: first.id, title: first.title }
-    assessmentId = randomUUID()
-    await db
-      .insertInto('assessments')
-      .values({
-        id: assessmentId,
-        organisation_id: contributor.organisationId,
-        catalogue_version: suite.services.catalogue.version,
-        scope: JSON.stringify({ tags: ['email'], sections: [] }),
-        title: 'Email security 2026',
-        status: 'open',
-        opened_by: admin.id,
-        opened_at: new Date().toISOString(),
-        submitted_by: null,
-        submitted_at: null,
-        closed_by: null,
-        closed_at: null,
-        outcome: null,
-      })
-      .execute()
+    assessmentId = await buildAssessment(
+      db,
+      {
+        organisationId: contributor.organisationId,
+        catalogueVersion: suite.services.catalogue.version,
+        openedBy: admin.id,
+      },
+      { scope: JSON.stringify({ tags: ['email'], sections: [] }), title: 'Email security 2026' },
+    )
     page = await suite.pageFor(contributor.id)
     const assessor = await buildPerson(db, {
       roles: ['security-assessor'],
