@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { paths } from '../paths.ts'
 import { AssureError, type Problem } from '../platform/errors.ts'
 import { bodyOf, formErrors, orProblems, parseBody } from '../platform/http/forms.ts'
-import { PERMISSIONS } from '../identity/policy.ts'
+import { PERMISSIONS, rolesAllow } from '../identity/policy.ts'
 import { supplierCaller } from '../suppliers/caller.ts'
 import { reachableSupplier } from '../suppliers/register.ts'
 import { findSupplier } from '../suppliers/store.ts'
@@ -94,7 +94,7 @@ export function registerRiskRoutes(app: FastifyInstance, deps: AssessmentDeps): 
     return reply.page('risks.njk', {
       supplier,
       risks: risks.map(risk => presentRisk(risk, today)),
-      canAccept: roles.includes('authority-admin'),
+      canAccept: rolesAllow(roles, 'accept-risks'),
       notice: (request.query as { done?: string }).done ?? null,
     })
   }

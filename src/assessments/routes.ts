@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { paths } from '../paths.ts'
 import { AssureError, type Problem } from '../platform/errors.ts'
 import { bodyOf, checkedValues, formErrors, orProblems, parseBody } from '../platform/http/forms.ts'
-import { PERMISSIONS } from '../identity/policy.ts'
+import { PERMISSIONS, rolesAllow } from '../identity/policy.ts'
 import { supplierCaller } from '../suppliers/caller.ts'
 import { reachableSupplier, type SupplierCaller } from '../suppliers/register.ts'
 import type { SupplierRow } from '../suppliers/store.ts'
@@ -64,7 +64,7 @@ export function registerAssessmentRoutes(app: FastifyInstance, deps: AssessmentD
     return reply.page('assessments.njk', {
       supplier,
       assessments: (await listAssessments(deps.db, supplier.id)).map(presentAssessmentSummary),
-      canOpen: caller.user.roles.includes('authority-admin') || caller.user.roles.includes('security-assessor'),
+      canOpen: rolesAllow(caller.user.roles, 'open-assessments'),
     })
   })
 
@@ -150,7 +150,7 @@ export function registerAssessmentRoutes(app: FastifyInstance, deps: AssessmentD
       assessment: presented,
       canAnswer:
         assessment.status === 'open' && roles.some(r => r === 'supplier-admin' || r === 'supplier-contributor'),
-      canReview: reviewing && roles.includes('security-assessor'),
+      canReview: reviewing && rolesAllow(roles, 'review-assessments'),
       notice: (request.query as { done?: string }).done ?? null,
       ...formErrors(problems),
     })

@@ -3,7 +3,7 @@ import { paths } from '../paths.ts'
 import { AssureError, notFound, type Problem } from '../platform/errors.ts'
 import { bodyOf, checkedValues, formErrors, orProblems, parseBody } from '../platform/http/forms.ts'
 import { supplierCaller } from './caller.ts'
-import { PERMISSIONS } from '../identity/policy.ts'
+import { PERMISSIONS, rolesAllow } from '../identity/policy.ts'
 import {
   CLASSIFICATIONS,
   CloudAccountFormSchema,
@@ -58,8 +58,8 @@ export function registerSupplierRoutes(app: FastifyInstance, deps: SupplierDeps)
     const { roles } = caller.user
     return reply.page('supplier.njk', {
       supplier: await registerEntry(deps, supplier),
-      canEditProfile: roles.includes('authority-admin') || roles.includes('supplier-admin'),
-      canManageContracts: roles.includes('authority-admin'),
+      canEditProfile: rolesAllow(roles, 'edit-supplier-profile'),
+      canManageContracts: rolesAllow(roles, 'manage-contracts'),
       notice: (request.query as { done?: string }).done ?? null,
     })
   })
