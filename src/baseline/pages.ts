@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../platform/db/schema.ts'
-import { actionsFor, allOpenViolations, latestResults, openViolationsIn } from './store.ts'
+import { actionsFor, allOpenViolations, latestResults } from './store.ts'
 
 /** The reads behind the AWS baseline pages: registered accounts with their supplier, and one account's records. */
 
@@ -53,7 +53,7 @@ export async function accountSummaries(db: Kysely<Database>, accountIds: readonl
  */
 export async function accountRecords(db: Kysely<Database>, accountIds: readonly string[]) {
   const [violations, results, actions, mutes] = await Promise.all([
-    openViolationsIn(db, accountIds),
+    allOpenViolations(db, accountIds),
     latestResults(db, accountIds),
     actionsFor(db, accountIds),
     accountIds.length === 0

@@ -130,14 +130,16 @@ export function registerBaselineRoutes(app: FastifyInstance, deps: BaselineRoute
         permission: 'read-baseline',
       })
       const { accountId } = request.params
+      const wellFormed = AccountIdSchema.safeParse(accountId).success
+      const account = wellFormed
+        ? (await registeredAccounts(deps.db, supplier.id)).find(a => a.accountId === accountId)
+        : undefined
       // An account registered to another supplier (or to none) is not this supplier's: answered as not found and
       // recorded as a denied attempt (v5.0.0-8.2.2: access to records is checked per record, not per route).
-      const owner = AccountIdSchema.safeParse(accountId).success ? await accountOwner(deps.db, accountId) : undefined
-      if (owner !== supplier.id)
-        return refuseAsNotFound(deps, caller, { type: 'cloud account', id: accountId }, owner !== undefined)
-      const [account] = await registeredAccounts(deps.db, supplier.id).then(all =>
-        all.filter(a => a.accountId === accountId),
-      )
+      if (account === undefined) {
+        const elsewhere = wellFormed && (await accountOwner(deps.db, accountId)) !== undefined
+        return refuseAsNotFound(deps, caller, { type: 'cloud account', id: accountId }, elsewhere)
+      }
       const records = (await accountRecords(deps.db, [accountId]))(accountId)
       const now = deps.now()
       return reply.page('baseline-account.njk', {

@@ -27,17 +27,12 @@ const toViolation = (row: Selectable<BaselineViolationsTable>): StoredViolation 
   resolvedAt: row.resolved_at === null ? null : new Date(row.resolved_at),
 })
 
-/** An account's open violations. */
-export const openViolations = (db: Db, accountId: string): Promise<StoredViolation[]> =>
-  openViolationsIn(db, [accountId])
-
-/** The open violations of some accounts, first seen first. */
-export async function openViolationsIn(db: Db, accountIds: readonly string[]): Promise<StoredViolation[]> {
-  if (accountIds.length === 0) return []
+/** An account's open violations, first seen first: the order a run takes their steps in. */
+export async function openViolations(db: Db, accountId: string): Promise<StoredViolation[]> {
   const rows = await db
     .selectFrom('baseline_violations')
     .selectAll()
-    .where('account_id', 'in', [...accountIds])
+    .where('account_id', '=', accountId)
     .where('resolved_at', 'is', null)
     .orderBy('first_seen_at')
     .orderBy('violation_key')
