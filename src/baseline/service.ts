@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations'
 import type { Services } from '../services.ts'
-import { parameter } from '../catalogue/catalogue.ts'
 import { createBudget } from './aws/budget.ts'
 import { clientsForRole, GLOBAL_REGION, type AwsClients } from './aws/clients.ts'
 import { runBaseline, type AccountReport, type RunReport } from './enforce.ts'
 import { parseAllowList } from './intended.ts'
 import { baselineRecipients } from './recipients.ts'
+import { remediationContext } from './remediation/plan.ts'
 import { sdkRemediator } from './remediator.ts'
 import { scanAccounts } from './scan.ts'
 import { baselineSettings, NOTHING_INTENDED } from './settings.ts'
@@ -79,8 +79,6 @@ export async function runConfiguredBaseline(
     intended,
   })
   const budget = createBudget()
-  const contact = parameter(services.catalogue, 'aws-security-contact')
-  if (contact.type !== 'contact') throw new Error('aws-security-contact must be a contact parameter')
   return runBaseline(
     {
       db: services.store.db,
@@ -92,15 +90,18 @@ export async function runConfiguredBaseline(
       remediator: sdkRemediator({
         clientsFor: access.remediationClients,
         budget,
-        context: {
-          securityLogBucket: baseline.securityLogBucket,
-          securityContact: { ...contact.value, phoneNumber: baseline.securityContactPhone },
+        context: remediationContext(settings, {
+          securityContactPhone: baseline.securityContactPhone,
           quarantineGroups: baseline.quarantineGroups,
           denyAllBoundaryArn: baseline.denyAllBoundaryArn,
           removeConsoleAccess: baseline.removeConsoleAccess,
-        },
+        }),
       }),
-      recipients: baselineRecipients({ db: services.store.db, config: baseline, cyberSecurity: contact.value.email }),
+      recipients: baselineRecipients({
+        db: services.store.db,
+        config: baseline,
+        cyberSecurity: settings.securityContact.email,
+      }),
     },
     {
       mode: props.mode,
