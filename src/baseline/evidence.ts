@@ -1,6 +1,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely'
 import type { BaselineResultsTable, Database } from '../platform/db/schema.ts'
 import { RULE_REQUIREMENTS } from './export.ts'
+import { registeredAccounts } from './pages.ts'
 import { RULE_IDS, type RuleId } from './rules/index.ts'
 
 /**
@@ -136,14 +137,8 @@ export async function automatedEvidence(
   const ruleIds = rulesEvidencing(props.requirementId)
   if (ruleIds.length === 0) return null
   const freshForDays = props.freshForDays ?? EVIDENCE_FRESHNESS_DAYS
-  const accounts = await db
-    .selectFrom('cloud_accounts')
-    .select(['account_id', 'description'])
-    .where('organisation_id', '=', props.supplierId)
-    .where('provider', '=', 'aws')
-    .orderBy('account_id')
-    .execute()
-  const accountIds = accounts.map(account => account.account_id)
+  const accounts = await registeredAccounts(db, props.supplierId)
+  const accountIds = accounts.map(account => account.accountId)
   const rows =
     accountIds.length === 0
       ? []
@@ -155,7 +150,7 @@ export async function automatedEvidence(
           .execute()
   const judged = accounts.map(account =>
     judgeAccount({
-      account: { accountId: account.account_id, description: account.description },
+      account: { accountId: account.accountId, description: account.description },
       ruleIds,
       rows,
       now: props.now,

@@ -1,6 +1,8 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../platform/db/schema.ts'
 import { actionsFor, allOpenViolations, latestResults } from './store.ts'
+
+type Db = Kysely<Database> | Transaction<Database>
 
 /** The reads behind the AWS baseline pages: registered accounts with their supplier, and one account's records. */
 
@@ -13,7 +15,7 @@ export interface RegisteredAccount {
 }
 
 /** Registered AWS accounts (`cloud_accounts`) with their supplier's name, optionally one supplier's only. */
-export async function registeredAccounts(db: Kysely<Database>, supplierId?: string): Promise<RegisteredAccount[]> {
+export async function registeredAccounts(db: Db, supplierId?: string): Promise<RegisteredAccount[]> {
   let query = db
     .selectFrom('cloud_accounts')
     .innerJoin('organisations', 'organisations.id', 'cloud_accounts.organisation_id')
