@@ -37,6 +37,25 @@ for (const engine of engines()) {
     let env: Record<string, string>
     let smtp: Awaited<ReturnType<typeof startSmtp>>
 
+    /** The ledger's entries whose action matches `pattern` (SQL LIKE), oldest first, read through a store of its own. */
+    const ledger = async (pattern: string) => {
+      const opened = openStore(
+        engine.name === 'postgres' && store.location.engine === 'postgres'
+          ? { engine: 'postgres', url: store.location.url }
+          : { engine: 'sqlite', file: `${store.dataDir}/assure.sqlite` },
+      )
+      try {
+        return await opened.db
+          .selectFrom('audit_entries')
+          .select(['action', 'details'])
+          .where('action', 'like', pattern)
+          .orderBy('sequence')
+          .execute()
+      } finally {
+        await opened.close()
+      }
+    }
+
     /** Runs one `assure baseline …` command in-process and returns what it printed. */
     async function assure(...argv: string[]): Promise<string> {
       const program = new Command('assure').exitOverride()
@@ -117,6 +136,17 @@ for (const engine of engines()) {
         /^Account,Region,Rule,Resource,Summary,First seen,Clock started,State,Next step,Next step due,Muted\r?\n/,
       )
       assert.equal(csv.trim().split(/\r?\n/).length, 3, 'a header and one row per open violation')
+      assert.deepEqual(
+        (await ledger('baseline.violations.exported')).map(entry => {
+          const { format, violations, accounts: covered, out } = JSON.parse(entry.details) as Record<string, unknown>
+          return { format, violations, covered, out }
+        }),
+        [
+          { format: 'ocsf', violations: 2, covered: 'all', out: 'stdout' },
+          { format: 'csv', violations: 2, covered: [LEAKY], out: 'stdout' },
+        ],
+        'each export is in the ledger with what it covered',
+      )
     })
 
     it('enforce prints the plan and sends nothing; enforce --apply sends exactly the planned calls; rollback reverts them', async () => {
@@ -168,24 +198,10 @@ for (const engine of engines()) {
         ],
         'the detector Assure found suspended is suspended again',
       )
-      const db = openStore(
-        engine.name === 'postgres' && store.location.engine === 'postgres'
-          ? { engine: 'postgres', url: store.location.url }
-          : { engine: 'sqlite', file: `${store.dataDir}/assure.sqlite` },
+      assert.deepEqual(
+        (await ledger('baseline.remediation.%')).map(entry => entry.action),
+        ['baseline.remediation.applied', 'baseline.remediation.rolled_back'],
       )
-      try {
-        const actions = await db.db
-          .selectFrom('audit_entries')
-          .select('action')
-          .where('action', 'like', 'baseline.remediation.%')
-          .execute()
-        assert.deepEqual(
-          actions.map(entry => entry.action),
-          ['baseline.remediation.applied', 'baseline.remediation.rolled_back'],
-        )
-      } finally {
-        await db.close()
-      }
     })
   })
 }

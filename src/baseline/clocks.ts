@@ -124,3 +124,15 @@ export const withStepsTaken = (violation: Violation, keys: readonly string[]): V
   ...violation,
   stepsTaken: [...new Set([...violation.stepsTaken, ...keys])],
 })
+
+/** A mute as stored: a rule, the whole account or one resource, until it expires. */
+type Mute = { readonly rule_id: string; readonly resource_arn: string | null; readonly expires_at: string }
+
+/** Whether a mute covers a violation at `now`: same rule, the whole account or that resource, not yet expired. */
+export const mutedBy = (violation: Violation, mutes: readonly Mute[], now: Date): boolean =>
+  mutes.some(
+    mute =>
+      mute.rule_id === violation.ruleId &&
+      (mute.resource_arn === null || mute.resource_arn === violation.resourceArn) &&
+      new Date(mute.expires_at) > now,
+  )

@@ -5,7 +5,7 @@ import type { Database } from '../platform/db/schema.ts'
 import type { Mailer } from '../platform/mail/mailer.ts'
 import { recordAuditEvent, type Actor } from '../audit/record.ts'
 import { AssureError, notFound } from '../platform/errors.ts'
-import { applyScan, dueSteps, withStepsTaken, type Violation } from './clocks.ts'
+import { applyScan, dueSteps, mutedBy, withStepsTaken, type Violation } from './clocks.ts'
 import type { Evaluation } from './findings.ts'
 import { ladders, SAFE_REMEDIATIONS, type Audience, type Remediation, type Step } from './ladders.ts'
 import type { RuleId } from './rules/index.ts'
@@ -220,15 +220,6 @@ async function recordAccount(
   })
 }
 
-const isMuted = (
-  violation: Violation,
-  mutes: ReadonlyArray<{ rule_id: string; resource_arn: string | null }>,
-): boolean =>
-  mutes.some(
-    mute =>
-      mute.rule_id === violation.ruleId && (mute.resource_arn === null || mute.resource_arn === violation.resourceArn),
-  )
-
 function noticeText(violation: Violation, step: Extract<Step, { kind: 'notify' }>): { subject: string; text: string } {
   const urgency = { notice: 'AWS baseline', reminder: 'Reminder', urgent: 'Urgent', escalation: 'Escalation' }[
     step.urgency
@@ -293,7 +284,7 @@ export async function runBaseline(deps: EnforceDeps, options: RunOptions): Promi
       }
       for (const violation of recorded.open) {
         if (!recorded.confirmed.has(violation.key)) continue
-        if (isMuted(violation, mutes)) {
+        if (mutedBy(violation, mutes, now)) {
           report.muted += 1
           continue
         }

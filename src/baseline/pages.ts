@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../platform/db/schema.ts'
-import { actionsFor, allOpenViolations, latestResults } from './store.ts'
+import { actionsFor, allOpenViolations, latestResults, mutesOf } from './store.ts'
 
 type Db = Kysely<Database> | Transaction<Database>
 
@@ -58,14 +58,7 @@ export async function accountRecords(db: Kysely<Database>, accountIds: readonly 
     allOpenViolations(db, accountIds),
     latestResults(db, accountIds),
     actionsFor(db, accountIds),
-    accountIds.length === 0
-      ? []
-      : db
-          .selectFrom('baseline_mutes')
-          .selectAll()
-          .where('account_id', 'in', [...accountIds])
-          .orderBy('expires_at', 'desc')
-          .execute(),
+    mutesOf(db, accountIds),
   ])
   return (accountId: string) => ({
     violations: violations.filter(violation => violation.accountId === accountId),

@@ -3,7 +3,7 @@ import type { Catalogue } from '../catalogue/catalogue.ts'
 import { inWords } from '../letters/render.ts'
 import { paths } from '../paths.ts'
 import type { BaselineActionsTable, BaselineMutesTable, BaselineResultsTable } from '../platform/db/schema.ts'
-import { nextStep, type Violation } from './clocks.ts'
+import { mutedBy, nextStep, type Violation } from './clocks.ts'
 import { describeStep, violationState } from './export.ts'
 import { GLOBAL } from './findings.ts'
 import { REMEDIATION_WORDS, type Step } from './ladders.ts'
@@ -45,15 +45,6 @@ export function elapsedInWords(from: Date, to: Date): string {
   const part = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`
   return [days > 0 ? part(days, 'day') : '', rest > 0 ? part(rest, 'hour') : ''].filter(Boolean).join(' ')
 }
-
-/** Whether a mute covers a violation at `now`: same rule, the whole account or that resource, not yet expired. */
-export const mutedBy = (violation: Violation, mutes: readonly Mute[], now: Date): boolean =>
-  mutes.some(
-    mute =>
-      mute.rule_id === violation.ruleId &&
-      (mute.resource_arn === null || mute.resource_arn === violation.resourceArn) &&
-      new Date(mute.expires_at) > now,
-  )
 
 /** A requirement's title and the link to its catalogue page. */
 export function requirementLink(catalogue: Catalogue, ruleId: string) {

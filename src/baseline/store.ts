@@ -144,6 +144,17 @@ export async function activeMutes(db: Db, accountId: string, now: Date) {
     .execute()
 }
 
+/** Every mute of some accounts, expired ones too (the pages show them), latest expiry first. */
+export async function mutesOf(db: Db, accountIds: readonly string[]) {
+  if (accountIds.length === 0) return []
+  return db
+    .selectFrom('baseline_mutes')
+    .selectAll()
+    .where('account_id', 'in', [...accountIds])
+    .orderBy('expires_at', 'desc')
+    .execute()
+}
+
 /** Stores a mute. */
 export async function insertMute(trx: Db, mute: Omit<Database['baseline_mutes'], 'id'>): Promise<string> {
   const id = randomUUID()

@@ -12,7 +12,8 @@ import { createBudget } from '../baseline/aws/budget.ts'
 import { rollbackBaselineAction, type AccountReport, type RunReport } from '../baseline/enforce.ts'
 import { allowListFromTerraformState } from '../baseline/intended.ts'
 import { RULE_IDS } from '../baseline/rules/index.ts'
-import { activeMutes, allOpenViolations, insertMute } from '../baseline/store.ts'
+import { allOpenViolations, insertMute, mutesOf } from '../baseline/store.ts'
+import { mutedBy } from '../baseline/clocks.ts'
 import { toNdjson, toOcsf, violationsCsv } from '../baseline/export.ts'
 import { ladders } from '../baseline/ladders.ts'
 import { createOutput, fail } from './output.ts'
@@ -299,19 +300,18 @@ export function registerBaselineCommands(
         const accounts = options.account?.map(id => parseInput(AccountId, id, '--account'))
         const violations = await allOpenViolations(services.store.db, accounts)
         const now = services.now()
-        const muted = new Set<string>()
-        for (const accountId of new Set(violations.map(violation => violation.accountId))) {
-          const mutes = await activeMutes(services.store.db, accountId, now)
-          for (const violation of violations)
-            if (
-              violation.accountId === accountId &&
-              mutes.some(
-                m =>
-                  m.rule_id === violation.ruleId && (m.resource_arn ?? violation.resourceArn) === violation.resourceArn,
-              )
+        const mutes = await mutesOf(services.store.db, [...new Set(violations.map(violation => violation.accountId))])
+        const muted = new Set(
+          violations
+            .filter(violation =>
+              mutedBy(
+                violation,
+                mutes.filter(mute => mute.account_id === violation.accountId),
+                now,
+              ),
             )
-              muted.add(violation.key)
-        }
+            .map(violation => violation.key),
+        )
         const context = { now, ladders: ladders(services.catalogue), muted }
         const documents = violations.map(violation => toOcsf(violation, context))
         const render = {
@@ -321,10 +321,27 @@ export function registerBaselineCommands(
         }
         const text = render[format]()
         if (options.out === undefined) (setup.write ?? (chunk => process.stdout.write(chunk)))(text)
-        else {
-          writeFileSync(options.out, text)
+        else writeFileSync(options.out, text)
+        // Recorded once the export is out: it hands findings about suppliers' accounts to another tool.
+        const { actor, operator } = cliActor('baseline-export')
+        await recordAuditEvent(
+          services.store.db,
+          {
+            actor,
+            action: 'baseline.violations.exported',
+            outcome: 'success',
+            details: {
+              format,
+              violations: violations.length,
+              accounts: accounts ?? 'all',
+              out: options.out ?? 'stdout',
+              operator,
+            },
+          },
+          now,
+        )
+        if (options.out !== undefined)
           output(false).result({}, `Wrote ${violations.length} open violations to ${options.out}.`)
-        }
       })
     })
 
